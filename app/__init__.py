@@ -1,0 +1,84 @@
+"""Application factory: create_app(config="config", **overrides)."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_appbuilder import AppBuilder
+
+from app.extensions import db, migrate
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+def select_locale() -> str:
+    """?lang= (public pages, links from printed QR codes) > the user's choice > zh_CN."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    for arg in ("lang", "_l_"):
+        value = request.args.get(arg)
+        if value:
+            value = {"zh": "zh_CN", "zh_Hans_CN": "zh_CN"}.get(value, value)
+            if value in languages:
+                return value
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: str | object = "config", **overrides) -> Flask:
+    import config as default_config
+
+    instance_path = str(overrides.pop("INSTANCE_PATH", default_config.INSTANCE_DIR))
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+
+    with app.app_context():
+        from app.core.sqlite import configure_sqlite
+
+        configure_sqlite(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
+        _import_models()
+        appbuilder = AppBuilder(update_perms=app.config.get("FAB_UPDATE_PERMS", False))
+        appbuilder.init_app(app, db.session)
+        app.extensions["babel"].locale_selector = select_locale
+        from app import menu
+
+        menu.register(appbuilder)
+
+    from app import cli, errors
+
+    cli.register(app)
+    errors.register(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so that metadata (and Alembic) knows all tables."""
+    import app.core.audit  # noqa: F401
+    import app.estate.models  # noqa: F401
+    import app.owners.models  # noqa: F401
+    import app.security.models  # noqa: F401

@@ -1,0 +1,84 @@
+"""First-start and per-deploy set-up: migrations, permissions and roles, demo data and users."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_migrate import upgrade
+
+from app.extensions import db
+from app.security.roles import ADMIN, ROLE_LABELS, STAFF_ROLES
+
+DEMO_USERS = {
+    "admin": ADMIN,
+    "manager": "Manager",
+    "supervisor": "Supervisor",
+    "clerk": "Clerk",
+    "accountant": "Accountant",
+    "engineer": "Engineer",
+    "security": "Security",
+}
+PASSWORD_FILE = "demo_passwords.txt"
+
+
+def init_database() -> None:
+    """Upgrade to the newest migration, then write permissions and sync roles (once per deploy)."""
+    from app import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+    appbuilder = current_app.appbuilder
+    appbuilder.add_permissions(update_perms=True)
+    appbuilder.sm.sync_roles()
+    db.session.commit()
+
+
+def is_empty() -> bool:
+    from app.estate.models import Estate
+
+    return db.session.query(Estate.id).first() is None and current_app.appbuilder.sm.count_users() == 0
+
+
+def create_demo_users(estate, password: str | None = None) -> dict[str, str]:
+    """One user per role, assigned to ``estate``. Returns {username: password} of users created."""
+    from app.security.models import StaffEstate
+
+    sm = current_app.appbuilder.sm
+    created: dict[str, str] = {}
+    for username, role_name in DEMO_USERS.items():
+        if sm.find_user(username=username):
+            continue
+        pw = password or secrets.token_urlsafe(12)
+        role = sm.find_role(role_name)
+        label = ROLE_LABELS.get(role_name, role_name)
+        user = sm.add_user(username, label, "演示", f"{username}@demo.invalid", role, password=pw)
+        if not user:
+            raise RuntimeError(f"could not create demo user {username}")
+        if role_name in STAFF_ROLES:
+            db.session.add(StaffEstate(user_id=user.id, estate_id=estate.id))
+        created[username] = pw
+    db.session.commit()
+    return created
+
+
+def write_password_file(created: dict[str, str]) -> Path:
+    path = Path(current_app.instance_path) / PASSWORD_FILE
+    with path.open("a", encoding="utf-8") as fh:
+        for user, pw in created.items():
+            fh.write(f"{user}\t{pw}\n")
+    path.chmod(0o600)
+    return path
+
+
+def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
+    """Set up an empty database: demo estate and users when asked. Nothing on a second start."""
+    from app.demo import seed_demo as make_demo
+
+    init_database()
+    if not is_empty() or not seed_demo:
+        return {}
+    estate = make_demo()
+    created = create_demo_users(estate, demo_password)
+    if not demo_password:
+        write_password_file(created)
+    return created

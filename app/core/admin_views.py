@@ -1,0 +1,38 @@
+"""Admin registers: the audit log (read-only) and staff-to-estate assignment."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.core.audit import AuditLog
+from app.core.views import StaffModelView
+from app.security import permissions as P
+from app.security.models import StaffEstate
+
+
+class AuditLogModelView(StaffModelView):
+    """Read-only: there is no add, edit or delete route for audit rows."""
+
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = P.AUDIT_LOG
+    base_permissions = ["can_read"]
+    list_title = show_title = _l("Change log")
+    label_columns = {
+        "at": _l("Time (UTC)"), "username": _l("Staff"), "table_name": _l("Register"),
+        "record_id": _l("Record"), "action": _l("Action"), "field": _l("Field"),
+        "old_value": _l("Old value"), "new_value": _l("New value"), "estate_id": _l("Estate"),
+    }
+    list_columns = ["at", "username", "table_name", "record_id", "action", "field", "old_value", "new_value"]
+    show_columns = list_columns + ["estate_id"]
+    search_columns = ["username", "table_name", "record_id", "action", "field", "at"]
+    base_order = ("id", "desc")
+    show_history = False
+
+
+class StaffEstateModelView(StaffModelView):
+    datamodel = SQLAInterface(StaffEstate)
+    class_permission_name = P.STAFF_ESTATE
+    list_title = _l("Staff estates")
+    show_title = add_title = edit_title = _l("Staff estate")
+    label_columns = {"user": _l("Staff"), "estate": _l("Estate")}
+    list_columns = add_columns = edit_columns = show_columns = ["user", "estate"]
+    search_columns = ["user", "estate"]
+    show_history = False

@@ -1,0 +1,35 @@
+"""Shared model pieces: the estate scope every register row carries, and choice lists."""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+
+class EstateScoped:
+    """Every register row belongs to one estate; staff see only their estates' rows.
+
+    A row under a parent (a building under its zone, a unit under its entrance...) takes its
+    estate from the parent on every flush, named by ``__estate_parent__``, so forms never ask
+    for it and it can never disagree with the parent.
+    """
+
+    __estate_parent__: str | None = None
+
+    @declared_attr
+    def estate_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("estate.id"), nullable=False, index=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _derive_estate(session: Session, _ctx, _instances):
+    for obj in list(session.new) + list(session.dirty):
+        parent_attr = getattr(obj, "__estate_parent__", None)
+        if not parent_attr:
+            continue
+        parent = getattr(obj, parent_attr, None)
+        if parent is not None and parent.estate_id is not None:
+            if obj.estate_id != parent.estate_id:
+                obj.estate_id = parent.estate_id
+        hook = getattr(obj, "derive", None)
+        if hook:
+            hook()

@@ -1,0 +1,251 @@
+"""StaffModelView: the one base class every register view uses.
+
+It adds, once for all registers:
+- read/write/delete permissions on a shared resource name (security.permissions);
+- the estate scope: lists, show/edit/delete and relation drop-downs only reach the
+  user's estates (Admin: all), and a save into another estate is refused;
+- choice fields with translated labels (``choice_fields``);
+- the register's service check on every save; a DomainError is shown next to its field
+  and nothing is written;
+- the record's change history on its page (``show_history``).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, request
+from flask_appbuilder import ModelView
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import SelectField
+
+from app.core import audit
+from app.exceptions import DomainError
+from app.extensions import db
+from app.security.permissions import METHOD_PERMISSIONS
+
+
+def current_estate_ids() -> list[int]:
+    from flask import current_app
+
+    return current_app.appbuilder.sm.current_estate_ids()
+
+
+def _is_scoped(model) -> bool:
+    return model is not None and hasattr(model, "estate_id")
+
+
+def _scope_column(model) -> str:
+    return "id" if model.__name__ == "Estate" else "estate_id"
+
+
+def estate_of(item) -> int | None:
+    """The estate a (possibly unsaved) row will belong to."""
+    parent_attr = getattr(item, "__estate_parent__", None)
+    if parent_attr:
+        parent = getattr(item, parent_attr, None)
+        if parent is not None:
+            return estate_of(parent)
+    if type(item).__name__ == "Estate":
+        return item.id
+    if getattr(item, "estate_id", None) is not None:
+        return item.estate_id
+    estate = getattr(item, "estate", None)
+    return estate.id if estate is not None else None
+
+
+class StaffModelView(ModelView):
+    method_permission_name = METHOD_PERMISSIONS
+    page_size = 25
+    # {column: {value: lazy label}}: rendered as a select, shown translated in lists
+    choice_fields: dict[str, dict] = {}
+    # the register's invariants (services), run on add and edit: fn(item) -> None
+    service_check = None
+    show_history = True
+    show_template = "staff/show_with_history.html"
+
+    def __init__(self, **kwargs):
+        model = self.datamodel.obj
+        if _is_scoped(model):
+            self.base_filters = [[_scope_column(model), FilterInFunction, current_estate_ids]] + list(
+                self.base_filters or []
+            )
+        self._setup_choices()
+        self._setup_relation_scopes()
+        super().__init__(**kwargs)
+
+    # --- set-up --------------------------------------------------------------------------
+    def _setup_choices(self) -> None:
+        if not self.choice_fields:
+            return
+        formatters = dict(self.formatters_columns or {})
+        add_extra = dict(self.add_form_extra_fields or {})
+        edit_extra = dict(self.edit_form_extra_fields or {})
+        for col, choices in self.choice_fields.items():
+            field = SelectField(
+                (self.label_columns or {}).get(col, col),
+                choices=[(k, v) for k, v in choices.items()],
+                description=(self.description_columns or {}).get(col, ""),
+            )
+            add_extra.setdefault(col, field)
+            edit_extra.setdefault(col, field)
+            formatters.setdefault(col, lambda v, _c=choices: _c.get(v, v))
+        self.formatters_columns = formatters
+        self.add_form_extra_fields = add_extra
+        self.edit_form_extra_fields = edit_extra
+
+    def _setup_relation_scopes(self) -> None:
+        """Relation drop-downs offer only rows of the user's estates."""
+        datamodel = self.datamodel
+        cols = set(self.add_columns or []) | set(self.edit_columns or []) | set(self.search_columns or [])
+        add_q = dict(self.add_form_query_rel_fields or {})
+        edit_q = dict(self.edit_form_query_rel_fields or {})
+        search_q = dict(self.search_form_query_rel_fields or {})
+        for col in cols:
+            if not datamodel.is_relation(col):
+                continue
+            related = datamodel.get_related_model(col)
+            if not _is_scoped(related):
+                continue
+            rule = [[_scope_column(related), FilterInFunction, current_estate_ids]]
+            add_q.setdefault(col, rule)
+            edit_q.setdefault(col, rule)
+            search_q.setdefault(col, rule)
+        self.add_form_query_rel_fields = add_q
+        self.edit_form_query_rel_fields = edit_q
+        self.search_form_query_rel_fields = search_q
+
+    # --- the save path -------------------------------------------------------------------
+    def check_scope(self, item) -> None:
+        if not _is_scoped(type(item)):
+            return
+        estate_id = estate_of(item)
+        if estate_id is not None and estate_id not in current_estate_ids():
+            raise DomainError(_l("You do not work for this estate."), field="estate")
+
+    def pre_add(self, item):
+        self.check_scope(item)
+        if self.service_check:
+            type(self).service_check(item)
+
+    def pre_update(self, item):
+        self.check_scope(item)
+        if self.service_check:
+            type(self).service_check(item)
+
+    def _save(self, form, item, is_add: bool) -> bool:
+        """Populate, check and commit; on a refusal put the message on the form. True = saved."""
+        try:
+            with db.session.no_autoflush:
+                form.populate_obj(item)
+                self.pre_add(item) if is_add else self.pre_update(item)
+            if is_add:
+                db.session.add(item)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            field = getattr(form, err.field, None) if err.field else None
+            if field is not None and field.name in form._fields and not getattr(field, "_hidden", False):
+                field.errors = list(field.errors or []) + [str(err)]
+            else:
+                flash(str(err), "danger")
+            return False
+        except SQLAlchemyError:
+            db.session.rollback()
+            flash(str(self.database_error_message), "danger")
+            return False
+        if is_add:
+            self.post_add(item)
+            flash(str(self.add_row_message), "success")
+        else:
+            self.post_update(item)
+            flash(str(self.edit_row_message), "success")
+        return True
+
+    def _add(self):
+        is_valid_form = True
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                if self._save(form, self.datamodel.obj(), is_add=True):
+                    return None
+            is_valid_form = False
+        if is_valid_form:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        is_valid_form = True
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._save(form, item, is_add=False):
+                    return None
+                item = self.datamodel.get(pk, self._base_filters)
+            is_valid_form = False
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        widgets = self._get_related_views_widgets(
+            item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets
+        )
+        if is_valid_form:
+            self.update_redirect()
+        return widgets
+
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            db.session.delete(item)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(str(err), "danger")
+        except SQLAlchemyError:
+            db.session.rollback()
+            flash(str(_l("This record is still referred to by other records and cannot be deleted.")), "danger")
+        else:
+            self.post_delete(item)
+            flash(str(self.delete_row_message), "success")
+        self.update_redirect()
+
+    # --- record page with its history ----------------------------------------------------
+    def history_for(self, item) -> list:
+        return audit.history(self.datamodel.obj.__tablename__, self.datamodel.get_pk_value(item))
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        pk = self._deserialize_pk_if_composite(pk)
+        widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            history=self.history_for(item) if self.show_history else None,
+            history_labels=self.label_columns,
+            history_table=self.datamodel.obj.__tablename__,
+            item=item,
+        )

@@ -1,0 +1,85 @@
+"""Pure rules of the estate structure: areas, room codes. No I/O."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from app.exceptions import DomainError
+
+PROPERTY_TYPES = {
+    "multi_storey": _l("Multi-storey"),
+    "high_rise": _l("High-rise"),
+    "villa": _l("Villa"),
+    "shop": _l("Shop"),
+}
+UNIT_STATUSES = {
+    "vacant": _l("Vacant"),
+    "occupied": _l("Occupied"),
+    "let": _l("Let"),
+}
+
+MAX_AREA = Decimal("99999999.99")
+
+
+def parse_area(raw) -> Decimal:
+    """A chargeable area in m²: positive, at most 2 decimals, never silently rounded."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise DomainError(_l("Enter the chargeable area."), field="chargeable_area")
+    if isinstance(raw, float):
+        raw = repr(raw)
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_l("The area must be a number, e.g. 89.50."), field="chargeable_area")
+    if not value.is_finite():
+        raise DomainError(_l("The area must be a number, e.g. 89.50."), field="chargeable_area")
+    if value <= 0:
+        raise DomainError(_l("The area must be greater than 0."), field="chargeable_area")
+    if value.as_tuple().exponent < -2:
+        raise DomainError(
+            _l("The area may have at most 2 decimal places."), field="chargeable_area"
+        )
+    if value > MAX_AREA:
+        raise DomainError(_l("The area is too large."), field="chargeable_area")
+    return value.quantize(Decimal("0.01"))
+
+
+def check_choice(value: str, choices: dict, field: str) -> str:
+    if value not in choices:
+        raise DomainError(_l("Pick one of the listed values."), field=field)
+    return value
+
+
+# "3-2-501", "3－2－501", "3/2/501", "3栋2单元501", "3幢2单元501室", "3#2-501"
+_ROOM_RE = re.compile(
+    r"^\s*(?P<b>[0-9A-Za-z]+)\s*(?:[-－—–/#＃]|栋|幢|号楼)\s*"
+    r"(?P<e>[0-9A-Za-z]+)\s*(?:[-－—–/]|单元)\s*"
+    r"(?P<r>[0-9A-Za-z]+)\s*室?\s*$"
+)
+
+
+def parse_room_code(text: str) -> tuple[str, str, str] | None:
+    """Split a room as staff write it into (building, entrance, room), or None."""
+    if not text:
+        return None
+    m = _ROOM_RE.match(text.translate(_FULLWIDTH))
+    if not m:
+        return None
+    return m.group("b").upper(), m.group("e").upper(), m.group("r").upper()
+
+
+def room_code(building: str, entrance: str, room: str) -> str:
+    return f"{building}-{entrance}-{room}"
+
+
+def floor_of(room_number: str) -> int | None:
+    """501 -> 5, 1203 -> 12: the usual Chinese room numbering (floor + two-digit door)."""
+    digits = re.match(r"^(\d+)", room_number or "")
+    if not digits or len(digits.group(1)) < 3:
+        return None
+    return int(digits.group(1)[:-2])
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")

@@ -1,0 +1,96 @@
+"""Estate structure services: the invariants every save path runs (form, API, import)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.estate import rules
+from app.estate.models import Building, Entrance, Unit, Zone
+from app.exceptions import DomainError
+from app.extensions import db
+
+
+def _require(value, field: str, message):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise DomainError(message, field=field)
+    return value.strip() if isinstance(value, str) else value
+
+
+def check_zone(zone: Zone) -> None:
+    zone.name = _require(zone.name, "name", _l("Enter the zone name."))
+    if zone.estate_id is None and zone.estate is None:
+        raise DomainError(_l("Choose the estate."), field="estate")
+    estate_id = zone.estate_id or zone.estate.id
+    dup = db.session.scalar(
+        select(Zone.id).where(Zone.estate_id == estate_id, Zone.name == zone.name, Zone.id != (zone.id or 0))
+    )
+    if dup:
+        raise DomainError(_l("This estate already has a zone with this name."), field="name")
+
+
+def check_building(building: Building) -> None:
+    building.number = _require(building.number, "number", _l("Enter the building number.")).upper()
+    if building.zone is None:
+        raise DomainError(_l("Choose the zone."), field="zone")
+    if building.floors is not None and not (1 <= building.floors <= 200):
+        raise DomainError(_l("Floors must be between 1 and 200."), field="floors")
+    dup = db.session.scalar(
+        select(Building.id).where(
+            Building.estate_id == building.zone.estate_id,
+            Building.number == building.number,
+            Building.id != (building.id or 0),
+        )
+    )
+    if dup:
+        raise DomainError(_l("This estate already has a building with this number."), field="number")
+
+
+def check_entrance(entrance: Entrance) -> None:
+    entrance.number = _require(entrance.number, "number", _l("Enter the entrance number.")).upper()
+    if entrance.building is None:
+        raise DomainError(_l("Choose the building."), field="building")
+    dup = db.session.scalar(
+        select(Entrance.id).where(
+            Entrance.building_id == entrance.building.id,
+            Entrance.number == entrance.number,
+            Entrance.id != (entrance.id or 0),
+        )
+    )
+    if dup:
+        raise DomainError(_l("This building already has an entrance with this number."), field="number")
+
+
+def check_unit(unit: Unit) -> None:
+    """Room present and unique in its entrance, area > 0 with at most 2 decimals, known type."""
+    unit.room_number = _require(unit.room_number, "room_number", _l("Enter the room number.")).upper()
+    if unit.entrance is None:
+        raise DomainError(_l("Choose the building entrance."), field="entrance")
+    unit.chargeable_area = rules.parse_area(unit.chargeable_area)
+    rules.check_choice(unit.property_type, rules.PROPERTY_TYPES, "property_type")
+    rules.check_choice(unit.status or "vacant", rules.UNIT_STATUSES, "status")
+    if unit.floor is None:
+        unit.floor = rules.floor_of(unit.room_number)
+    dup = db.session.scalar(
+        select(Unit.id).where(
+            Unit.entrance_id == unit.entrance.id,
+            Unit.room_number == unit.room_number,
+            Unit.id != (unit.id or 0),
+        )
+    )
+    if dup:
+        raise DomainError(_l("This entrance already has a room with this number."), field="room_number")
+    unit.derive()
+
+
+def find_unit_by_code(estate_ids: list[int], text: str) -> list[Unit]:
+    """Units matching a room as staff say it (3-2-501), in the given estates."""
+    parts = rules.parse_room_code(text)
+    if not parts or not estate_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.estate_id.in_(estate_ids), Unit.code == rules.room_code(*parts))
+            .order_by(Unit.estate_id)
+        )
+    )

@@ -1,0 +1,112 @@
+"""Estate structure registers (小区、组团、楼栋、单元、房屋)."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.core.views import StaffModelView
+from app.estate import rules, services
+from app.estate.models import Building, Entrance, Estate, Unit, Zone
+from app.owners.rules import RELATIONS
+from app.owners.views import OccupancyModelView
+from app.security import permissions as P
+
+LABELS = {
+    "name": _l("Name"),
+    "company_name": _l("Management company"),
+    "address": _l("Address"),
+    "office_phone": _l("Office phone"),
+    "office_hours": _l("Office hours"),
+    "notes": _l("Notes"),
+    "estate": _l("Estate"),
+    "zone": _l("Zone"),
+    "building": _l("Building"),
+    "entrance": _l("Entrance"),
+    "number": _l("Number"),
+    "floors": _l("Floors"),
+    "code": _l("Room"),
+    "room_number": _l("Room number"),
+    "floor": _l("Floor"),
+    "property_type": _l("Property type"),
+    "chargeable_area": _l("Chargeable area (m²)"),
+    "status": _l("Status"),
+}
+
+
+class EstateModelView(StaffModelView):
+    datamodel = SQLAInterface(Estate)
+    class_permission_name = P.ESTATE
+    list_title = _l("Estates")
+    show_title = add_title = edit_title = _l("Estate")
+    label_columns = LABELS
+    list_columns = ["name", "company_name", "address", "office_phone"]
+    add_columns = edit_columns = ["name", "company_name", "address", "office_phone", "office_hours", "notes"]
+    show_columns = add_columns
+    search_columns = ["name"]
+
+
+class ZoneModelView(StaffModelView):
+    datamodel = SQLAInterface(Zone)
+    class_permission_name = P.ZONE
+    list_title = _l("Zones")
+    show_title = add_title = edit_title = _l("Zone")
+    label_columns = LABELS
+    list_columns = ["estate", "name", "notes"]
+    add_columns = edit_columns = ["estate", "name", "notes"]
+    show_columns = add_columns
+    search_columns = ["estate", "name"]
+    order_columns = ["name"]
+    service_check = staticmethod(services.check_zone)
+
+
+class BuildingModelView(StaffModelView):
+    datamodel = SQLAInterface(Building)
+    class_permission_name = P.BUILDING
+    list_title = _l("Buildings")
+    show_title = add_title = edit_title = _l("Building")
+    label_columns = LABELS
+    list_columns = ["zone", "number", "floors", "notes"]
+    add_columns = edit_columns = ["zone", "number", "floors", "notes"]
+    show_columns = ["estate", *add_columns]
+    search_columns = ["zone", "number"]
+    order_columns = ["number", "floors"]
+    description_columns = {"number": _l("As staff say it: 3 for building 3 (3-2-501)")}
+    service_check = staticmethod(services.check_building)
+
+
+class EntranceModelView(StaffModelView):
+    datamodel = SQLAInterface(Entrance)
+    class_permission_name = P.ENTRANCE
+    list_title = _l("Entrances")
+    show_title = add_title = edit_title = _l("Entrance")
+    label_columns = LABELS
+    list_columns = ["building", "number"]
+    add_columns = edit_columns = ["building", "number"]
+    show_columns = ["estate", *add_columns]
+    search_columns = ["building", "number"]
+    order_columns = ["number"]
+    service_check = staticmethod(services.check_entrance)
+
+
+class UnitModelView(StaffModelView):
+    datamodel = SQLAInterface(Unit)
+    class_permission_name = P.UNIT
+    list_title = _l("Units")
+    show_title = add_title = edit_title = _l("Unit")
+    label_columns = LABELS
+    list_columns = ["code", "building", "floor", "property_type", "chargeable_area", "status"]
+    add_columns = edit_columns = [
+        "entrance", "room_number", "floor", "property_type", "chargeable_area", "status", "notes",
+    ]
+    show_columns = ["estate", "code", "building", *add_columns[1:]]
+    search_columns = ["code", "building", "property_type", "status", "chargeable_area"]
+    order_columns = ["code", "floor", "chargeable_area", "status"]
+    base_order = ("code", "asc")
+    choice_fields = {"property_type": rules.PROPERTY_TYPES, "status": rules.UNIT_STATUSES}
+    description_columns = {
+        "room_number": _l("e.g. 501; the room is then known as building-entrance-room, 3-2-501"),
+        "floor": _l("Left empty, it is taken from the room number (501 → 5)"),
+        "chargeable_area": _l("In m², at most 2 decimals, e.g. 89.50"),
+    }
+    service_check = staticmethod(services.check_unit)
+    related_views = [OccupancyModelView]
+    show_template = "staff/unit_show.html"
+    extra_args = {"relation_labels": RELATIONS}

@@ -1,0 +1,81 @@
+"""Our security manager: role sync from ROLE_MATRIX and the estate scope of a user."""
+from __future__ import annotations
+
+from flask import g, has_request_context
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_login import current_user
+
+from app.security import permissions as P
+from app.security.roles import ADMIN, PUBLIC, ROLE_MATRIX, SELF_SERVICE
+
+
+class EstateSecurityManager(SecurityManager):
+    # --- roles ---------------------------------------------------------------------------
+    def sync_roles(self) -> None:
+        """Make every non-Admin role hold exactly the permissions of ROLE_MATRIX.
+
+        Menu entries are granted from the matrix too: a role sees a menu item when it may read
+        the item's resource (app.menu.MENU_RESOURCES), and a category when it sees any item.
+        Run once per deploy (``flask --app run.py init``), never by every web worker.
+        """
+        from app.menu import MENU_RESOURCES
+
+        admin = self.find_role(ADMIN) or self.add_role(ADMIN)
+        for role_name, resources in ROLE_MATRIX.items():
+            role = self.find_role(role_name) or self.add_role(role_name)
+            wanted: set[tuple[str, str]] = set()
+            if role_name != PUBLIC:
+                wanted |= set(SELF_SERVICE)
+            for resource, actions in resources.items():
+                wanted |= {(action, resource) for action in actions}
+            for (category, item), resource in MENU_RESOURCES.items():
+                if P.READ in resources.get(resource, ()):
+                    wanted.add((P.MENU_ACCESS, item))
+                    if category:
+                        wanted.add((P.MENU_ACCESS, category))
+            current = {(pv.permission.name, pv.view_menu.name): pv for pv in role.permissions}
+            for perm, view in wanted - current.keys():
+                pv = self.add_permission_view_menu(perm, view)
+                self.add_permission_role(role, pv)
+            for key in current.keys() - wanted:
+                self.del_permission_role(role, current[key])
+        # custom permissions (personal data, export) exist for Admin too
+        for resources in ROLE_MATRIX.values():
+            for resource, actions in resources.items():
+                for action in actions:
+                    pv = self.add_permission_view_menu(action, resource)
+                    if pv not in admin.permissions:
+                        self.add_permission_role(admin, pv)
+
+    # --- estate scope --------------------------------------------------------------------
+    def is_admin(self, user=None) -> bool:
+        user = user or (current_user if has_request_context() else None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return any(r.name == ADMIN for r in user.roles)
+
+    def estate_ids_for(self, user) -> list[int]:
+        """The estates ``user`` may see: all for Admin, the assigned ones for staff."""
+        from app.estate.models import Estate
+        from app.security.models import StaffEstate
+
+        if user is None or not getattr(user, "is_authenticated", True):
+            return []
+        session = self.appbuilder.session
+        if any(r.name == ADMIN for r in user.roles):
+            return [i for (i,) in session.query(Estate.id).all()]
+        rows = session.query(StaffEstate.estate_id).filter(StaffEstate.user_id == user.id)
+        return [i for (i,) in rows.all()]
+
+    def current_estate_ids(self) -> list[int]:
+        """Estates of the logged-in user, cached for the request."""
+        if not has_request_context() or not current_user.is_authenticated:
+            return []
+        cached = getattr(g, "_estate_ids", None)
+        if cached is None:
+            cached = self.estate_ids_for(current_user)
+            g._estate_ids = cached
+        return cached
+
+    def can(self, action: str, resource: str) -> bool:
+        return self.has_access(action, resource)

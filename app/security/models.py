@@ -1,0 +1,21 @@
+"""Which staff user works for which estate. Admin sees every estate without rows here."""
+from flask_appbuilder import Model
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.audit import Audited
+
+
+class StaffEstate(Audited, Model):
+    __tablename__ = "staff_estate"
+    __table_args__ = (UniqueConstraint("user_id", "estate_id", name="uq_staff_estate"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="CASCADE"), index=True)
+
+    user = relationship("User")
+    estate = relationship("Estate")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.estate}"

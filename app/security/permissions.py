@@ -1,0 +1,55 @@
+"""Permission names as constants. A resource is a FAB ``class_permission_name`` shared by a
+register's view and its API; an action is a FAB permission name."""
+
+# --- actions ----------------------------------------------------------------------------
+READ = "can_read"
+WRITE = "can_write"
+DELETE = "can_delete"
+EXPORT = "can_export"
+READ_PHONE = "can_read_phone"  # see phone numbers in full
+READ_ID_NUMBER = "can_read_id_number"  # see ID-document numbers in full
+MENU_ACCESS = "menu_access"
+
+CRUD = (READ, WRITE, DELETE)
+
+# Which FAB view/API method needs which action. Shared by every register, so that the
+# matrix below speaks of read/write/delete only (the Superset way).
+METHOD_PERMISSIONS = {
+    "list": "read",
+    "show": "read",
+    "api_read": "read",
+    "api_get": "read",
+    "api_column_edit": "write",
+    "api_column_add": "write",
+    "api_readvalues": "read",
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "download": "read",
+    "add": "write",
+    "edit": "write",
+    "post": "write",
+    "put": "write",
+    "api_create": "write",
+    "api_update": "write",
+    "delete": "delete",
+    "api_delete": "delete",
+    "action": "read",
+    "action_post": "read",
+    "export": "export",
+}
+
+# --- resources --------------------------------------------------------------------------
+ESTATE = "Estate"
+ZONE = "Zone"
+BUILDING = "Building"
+ENTRANCE = "Entrance"
+UNIT = "Unit"
+OWNER = "Owner"
+OCCUPANCY = "Occupancy"
+AUDIT_LOG = "AuditLog"
+STAFF_ESTATE = "StaffEstate"
+DATA_IMPORT = "DataImport"
+QUICK_SEARCH = "QuickSearch"
+
+ESTATE_STRUCTURE = (ESTATE, ZONE, BUILDING, ENTRANCE, UNIT)

@@ -1,0 +1,91 @@
+"""The role -> resource -> actions matrix, as reviewable data.
+
+``sync_roles`` (security.manager) makes the database roles match this table exactly, and
+tests/security walks every cell. A register without a row here is visible to Admin only.
+Admin holds every permission FAB knows (FAB adds each new permission to the Admin role).
+"""
+from app.security import permissions as P
+
+R = (P.READ,)
+RW = (P.READ, P.WRITE)
+RWD = (P.READ, P.WRITE, P.DELETE)
+
+ADMIN = "Admin"
+MANAGER = "Manager"
+SUPERVISOR = "Supervisor"
+CLERK = "Clerk"
+ACCOUNTANT = "Accountant"
+ENGINEER = "Engineer"
+SECURITY = "Security"
+PUBLIC = "Public"
+
+STAFF_ROLES = (MANAGER, SUPERVISOR, CLERK, ACCOUNTANT, ENGINEER, SECURITY)
+
+ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
+    MANAGER: {
+        P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
+        P.OWNER: (P.READ, P.READ_PHONE, P.READ_ID_NUMBER, P.EXPORT),
+        P.OCCUPANCY: R,
+        P.AUDIT_LOG: R,
+        P.QUICK_SEARCH: R,
+    },
+    SUPERVISOR: {
+        P.ESTATE: R, P.ZONE: RWD, P.BUILDING: RWD, P.ENTRANCE: RWD, P.UNIT: RWD,
+        P.OWNER: (*RWD, P.READ_PHONE, P.READ_ID_NUMBER, P.EXPORT),
+        P.OCCUPANCY: RWD,
+        P.AUDIT_LOG: R,
+        P.DATA_IMPORT: RW,
+        P.QUICK_SEARCH: R,
+    },
+    CLERK: {
+        # reception, move-in/out: edits owners, occupancies and unit status; deletes nothing
+        P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: RW,
+        P.OWNER: (*RW, P.READ_PHONE, P.READ_ID_NUMBER),
+        P.OCCUPANCY: RW,
+        P.QUICK_SEARCH: R,
+    },
+    ACCOUNTANT: {
+        P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
+        P.OWNER: R, P.OCCUPANCY: R,
+        P.QUICK_SEARCH: R,
+    },
+    ENGINEER: {
+        # needs the room and a phone number to reach the owner about a repair
+        P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
+        P.OWNER: (P.READ, P.READ_PHONE),
+        P.QUICK_SEARCH: R,
+    },
+    SECURITY: {
+        P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
+        P.OWNER: (P.READ, P.READ_PHONE),
+        P.QUICK_SEARCH: R,
+    },
+    PUBLIC: {},
+}
+
+# Every logged-in staff member may see and change their own account details and password.
+SELF_SERVICE = (
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+    (P.MENU_ACCESS, "Home"),
+)
+
+ROLE_LABELS = {
+    ADMIN: "系统管理员",
+    MANAGER: "管理处负责人",
+    SUPERVISOR: "客服主管",
+    CLERK: "物业管理员/客服",
+    ACCOUNTANT: "财务会计",
+    ENGINEER: "工程部",
+    SECURITY: "安全护卫部",
+}
+
+
+def allowed(role: str, resource: str, action: str) -> bool:
+    if role == ADMIN:
+        return True
+    return action in ROLE_MATRIX.get(role, {}).get(resource, ())
