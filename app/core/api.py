@@ -13,7 +13,8 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from app.core.views import _is_scoped, _scope_column, current_estate_ids, estate_of
+from app.core.models import estate_of
+from app.core.views import _is_scoped, _scope_column, current_estate_ids
 from app.exceptions import DomainError
 from app.extensions import db
 from app.security.permissions import METHOD_PERMISSIONS

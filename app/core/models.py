@@ -20,16 +20,30 @@ class EstateScoped:
         return mapped_column(ForeignKey("estate.id"), nullable=False, index=True)
 
 
+def estate_of(item) -> int | None:
+    """The estate a (possibly unsaved) row belongs to, following its parents."""
+    parent_attr = getattr(item, "__estate_parent__", None)
+    if parent_attr:
+        parent = getattr(item, parent_attr, None)
+        if parent is not None:
+            return estate_of(parent)
+    if type(item).__name__ == "Estate":
+        return item.id
+    if getattr(item, "estate_id", None) is not None:
+        return item.estate_id
+    estate = getattr(item, "estate", None)
+    return estate.id if estate is not None else None
+
+
 @event.listens_for(Session, "before_flush")
 def _derive_estate(session: Session, _ctx, _instances):
     for obj in list(session.new) + list(session.dirty):
         parent_attr = getattr(obj, "__estate_parent__", None)
         if not parent_attr:
             continue
-        parent = getattr(obj, parent_attr, None)
-        if parent is not None and parent.estate_id is not None:
-            if obj.estate_id != parent.estate_id:
-                obj.estate_id = parent.estate_id
+        estate_id = estate_of(obj)
+        if estate_id is not None and obj.estate_id != estate_id:
+            obj.estate_id = estate_id
         hook = getattr(obj, "derive", None)
         if hook:
             hook()

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import SelectField
 
 from app.core import audit
+from app.core.models import estate_of
 from app.exceptions import DomainError
 from app.extensions import db
 from app.security.permissions import METHOD_PERMISSIONS
@@ -39,21 +40,6 @@ def _is_scoped(model) -> bool:
 
 def _scope_column(model) -> str:
     return "id" if model.__name__ == "Estate" else "estate_id"
-
-
-def estate_of(item) -> int | None:
-    """The estate a (possibly unsaved) row will belong to."""
-    parent_attr = getattr(item, "__estate_parent__", None)
-    if parent_attr:
-        parent = getattr(item, parent_attr, None)
-        if parent is not None:
-            return estate_of(parent)
-    if type(item).__name__ == "Estate":
-        return item.id
-    if getattr(item, "estate_id", None) is not None:
-        return item.estate_id
-    estate = getattr(item, "estate", None)
-    return estate.id if estate is not None else None
 
 
 class StaffModelView(ModelView):

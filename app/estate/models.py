@@ -117,7 +117,7 @@ class Unit(Audited, EstateScoped, Model):
 
     def derive(self) -> None:
         if self.entrance is not None:
-            self.building_id = self.entrance.building_id
+            self.building = self.entrance.building
             self.code = f"{self.entrance.building.number}-{self.entrance.number}-{self.room_number}"
 
     @property
