@@ -26,6 +26,9 @@ def init_database() -> None:
     """Upgrade to the newest migration, then write permissions and sync roles (once per deploy)."""
     from app import MIGRATIONS_DIR
 
+    # Alembic works on a connection of its own: end ours first, or on SQLite it would wait
+    # for the write lock our open transaction holds.
+    db.session.remove()
     upgrade(directory=MIGRATIONS_DIR)
     appbuilder = current_app.appbuilder
     appbuilder.add_permissions(update_perms=True)

@@ -117,3 +117,14 @@ def other_estate(app_ctx):
     from app.extensions import db
 
     return db.session.query(Estate).filter_by(name=OTHER_ESTATE).one()
+
+
+def pytest_configure(config):
+    # Noise from FAB/WTForms internals we cannot change; our own warnings still show.
+    for line in (
+        "ignore::DeprecationWarning:wtforms.*",
+        "ignore::DeprecationWarning:flask_appbuilder.*",
+        "ignore:.*get_engine.*:DeprecationWarning",
+        "ignore::sqlalchemy.exc.LegacyAPIWarning",
+    ):
+        config.addinivalue_line("filterwarnings", line)

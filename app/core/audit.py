@@ -16,7 +16,7 @@ from decimal import Decimal
 from flask import has_request_context
 from flask_appbuilder import Model
 from sqlalchemy import DateTime, Integer, String, Text, event, inspect, insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from app.exceptions import DomainError
 
@@ -56,6 +56,16 @@ class Audited:
     ``__audit_exclude__`` names columns not worth recording (e.g. derived ones)."""
 
     __audit_exclude__: tuple[str, ...] = ()
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _keep_old_values(mapper, cls):
+    """Load a column's old value before it is overwritten, even when it was expired after a
+    commit: without it the audit row of a change would have no "old" side."""
+    if not issubclass(cls, Audited):
+        return
+    for attr in mapper.column_attrs:
+        mapper.class_manager[attr.key].impl.active_history = True
 
 
 # --- who is acting ----------------------------------------------------------------------

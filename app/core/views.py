@@ -19,7 +19,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from app.core import audit
 from app.core.models import estate_of
@@ -64,6 +64,28 @@ class StaffModelView(ModelView):
 
     # --- set-up --------------------------------------------------------------------------
     def _setup_choices(self) -> None:
+        # FAB marks a NOT NULL boolean as required, so an unticked box would be refused:
+        # give such columns a plain optional checkbox.
+        booleans = [
+            c for c in set(self.add_columns or []) | set(self.edit_columns or [])
+            if self.datamodel.is_boolean(c)
+        ]
+        if booleans:
+            add_extra = dict(self.add_form_extra_fields or {})
+            edit_extra = dict(self.edit_form_extra_fields or {})
+            for col in booleans:
+                box = BooleanField(
+                    (self.label_columns or {}).get(col, col),
+                    description=(self.description_columns or {}).get(col, ""),
+                )
+                add_extra.setdefault(col, box)
+                edit_extra.setdefault(col, box)
+            self.add_form_extra_fields = add_extra
+            self.edit_form_extra_fields = edit_extra
+            formatters = dict(self.formatters_columns or {})
+            for col in booleans:
+                formatters.setdefault(col, lambda v: _l("Yes") if v else _l("No"))
+            self.formatters_columns = formatters
         if not self.choice_fields:
             return
         formatters = dict(self.formatters_columns or {})
