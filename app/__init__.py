@@ -79,6 +79,9 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
 def _import_models() -> None:
     """Import every model module so that metadata (and Alembic) knows all tables."""
     import app.core.audit  # noqa: F401
+    import app.cashdesk.models  # noqa: F401
     import app.estate.models  # noqa: F401
+    import app.fees.models  # noqa: F401
+    import app.meters.models  # noqa: F401
     import app.owners.models  # noqa: F401
     import app.security.models  # noqa: F401

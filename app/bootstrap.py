@@ -29,7 +29,7 @@ def init_database() -> None:
     # Alembic works on a connection of its own: end ours first, or on SQLite it would wait
     # for the write lock our open transaction holds.
     db.session.remove()
-    upgrade(directory=MIGRATIONS_DIR)
+    upgrade(directory=MIGRATIONS_DIR, revision="heads")
     appbuilder = current_app.appbuilder
     appbuilder.add_permissions(update_perms=True)
     appbuilder.sm.sync_roles()

@@ -115,22 +115,43 @@ def rmb_upper(value: Decimal) -> str:
     return out
 
 
-class Money(TypeDecorator):
-    """A money column: BIGINT fen in the database, Decimal yuan in Python."""
+class FixedDecimal(TypeDecorator):
+    """An exact decimal with ``places`` decimals, stored as a scaled BIGINT (SQLite keeps
+    NUMERIC as float). Reads and writes Decimal; refuses float and values it would round."""
 
     impl = BigInteger
     cache_ok = True
+
+    def __init__(self, places: int = 2):
+        super().__init__()
+        self.places = places
+        self.scale = 10**places
+        self.quantum = Decimal(1).scaleb(-places)
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if isinstance(value, float):
-            raise TypeError("money must not be float")
-        return to_fen(Decimal(value))
+            raise TypeError("exact decimals must not be float")
+        value = Decimal(value)
+        if value != value.quantize(self.quantum):
+            raise ValueError(f"{value} has more than {self.places} decimals")
+        return int(value * self.scale)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else from_fen(value)
+        if value is None:
+            return None
+        return (Decimal(int(value)) / self.scale).quantize(self.quantum)
 
     @property
     def python_type(self):
         return Decimal
+
+
+class Money(FixedDecimal):
+    """A money column: BIGINT fen in the database, Decimal yuan in Python."""
+
+    cache_ok = True
+
+    def __init__(self):
+        super().__init__(2)

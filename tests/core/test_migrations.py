@@ -12,7 +12,7 @@ def test_empty_database_upgrades_to_head_with_no_pending_diff(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     app = create_app(SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=str(tmp_path), SECRET_KEY="x")
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         tables = set(inspect(db.engine).get_table_names())
         assert {"ab_user", "ab_role", "ab_permission_view", "estate", "unit", "owner", "audit_log"} <= tables
         with db.engine.connect() as conn:
