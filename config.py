@@ -65,3 +65,4 @@ MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 102
 # --- demo -------------------------------------------------------------------------------
 SEED_DEMO = _bool("SEED_DEMO", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD")
+DEMO_FEE_MONTHS = int(os.environ.get("DEMO_FEE_MONTHS", "12"))  # months of demo billing and payments

@@ -80,8 +80,12 @@ def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
     init_database()
     if not is_empty() or not seed_demo:
         return {}
+    from app.core import clock
+    from app.fees.demo import seed_fees
+
     estate = make_demo()
     created = create_demo_users(estate, demo_password)
+    seed_fees(estate, clock.today(), months=current_app.config.get("DEMO_FEE_MONTHS", 12))
     if not demo_password:
         write_password_file(created)
     return created

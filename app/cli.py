@@ -29,6 +29,63 @@ def register(app) -> None:
         click.echo("Roles synchronised.")
 
 
+    @app.cli.group("billing")
+    def billing_group():
+        """Monthly billing."""
+
+    @billing_group.command("generate")
+    @click.option("--period", required=True, help="Year-month to bill, e.g. 2026-11.")
+    @click.option("--estate", "estate_name", default=None, help="Estate name (default: every estate).")
+    @with_appcontext
+    def billing_generate(period, estate_name):
+        """Create the period's charges from the fee schedule in force. Running it again creates nothing."""
+        from tqdm import tqdm
+
+        from app.core import clock
+        from app.core.audit import acting_as
+        from app.estate.models import Estate, Unit
+        from app.exceptions import DomainError
+        from app.extensions import db
+        from app.fees import billing
+
+        estates = db.session.query(Estate).order_by(Estate.name)
+        if estate_name:
+            estates = estates.filter(Estate.name == estate_name)
+        estates = estates.all()
+        if not estates:
+            raise click.ClickException(f"no estate named {estate_name!r}" if estate_name else "no estates")
+        failed = False
+        for estate in estates:
+            units = db.session.query(Unit).filter(Unit.estate_id == estate.id).count()
+            with tqdm(total=units, desc=estate.name, unit="户") as bar, acting_as(name="billing"):
+                try:
+                    result = billing.generate(estate.id, period, clock.now(), progress=bar.update)
+                except DomainError as err:
+                    db.session.rollback()
+                    click.echo(f"{estate.name}: {err}", err=True)
+                    failed = True
+                    continue
+            click.echo(f"{estate.name} {result.period}: {result.created} charges created "
+                       f"(total {result.total}), {result.skipped} already billed")
+        if failed:
+            raise SystemExit(1)
+
+    @app.cli.group("ledger")
+    def ledger_group():
+        """The receipt ledger."""
+
+    @ledger_group.command("verify")
+    @with_appcontext
+    def ledger_verify():
+        """Recompute the receipt hash chain: OK, or the first broken link."""
+        from app.cashdesk.services import verify_chain
+
+        ok, message = verify_chain()
+        click.echo(message)
+        if not ok:
+            raise SystemExit(1)
+
+
 def _print_users(created: dict) -> None:
     if not created:
         return

@@ -1,7 +1,7 @@
 """Shared model pieces: the estate scope every register row carries, and choice lists."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 
@@ -35,12 +35,25 @@ def estate_of(item) -> int | None:
     return estate.id if estate is not None else None
 
 
+def _load_parent(session: Session, obj, parent_attr: str) -> None:
+    """A new row given only its parent's id (unit_id=...) gets the parent loaded, so its
+    estate can be taken from it."""
+    if getattr(obj, parent_attr, None) is not None:
+        return
+    rel = inspect(type(obj)).relationships[parent_attr]
+    fk = next(iter(rel.local_columns)).key
+    parent_id = getattr(obj, fk, None)
+    if parent_id is not None:
+        setattr(obj, parent_attr, session.get(rel.mapper.class_, parent_id))
+
+
 @event.listens_for(Session, "before_flush")
 def _derive_estate(session: Session, _ctx, _instances):
     for obj in list(session.new) + list(session.dirty):
         parent_attr = getattr(obj, "__estate_parent__", None)
         if not parent_attr:
             continue
+        _load_parent(session, obj, parent_attr)
         estate_id = estate_of(obj)
         if estate_id is not None and obj.estate_id != estate_id:
             obj.estate_id = estate_id

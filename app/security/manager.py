@@ -79,3 +79,10 @@ class EstateSecurityManager(SecurityManager):
 
     def can(self, action: str, resource: str) -> bool:
         return self.has_access(action, resource)
+
+    def user_can(self, user, action: str, resource: str) -> bool:
+        """Whether ``user`` (not necessarily the logged-in one) holds a permission; services
+        use it to check the explicit actor they are given."""
+        if user is None or not getattr(user, "is_active", False):
+            return False
+        return self._has_view_access(user, action, resource)

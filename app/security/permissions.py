@@ -37,6 +37,8 @@ METHOD_PERMISSIONS = {
     "action": "read",
     "action_post": "read",
     "export": "export",
+    "approve": "approve",
+    "publish": "publish",
 }
 
 # --- resources --------------------------------------------------------------------------
@@ -51,5 +53,23 @@ AUDIT_LOG = "AuditLog"
 STAFF_ESTATE = "StaffEstate"
 DATA_IMPORT = "DataImport"
 QUICK_SEARCH = "QuickSearch"
+
+# fees and the cash desk
+FEE_ITEM = "FeeItem"
+FEE_SCHEDULE = "FeeSchedule"
+SERVICE_PRICE = "ServicePrice"
+CHARGE = "Charge"
+BILLING = "Billing"  # run monthly billing
+RECEIPT = "Receipt"  # read receipts; write = take payments
+VOID_REQUEST = "VoidRequest"  # write = ask for a void; APPROVE = decide
+LEDGER = "Ledger"  # per-unit fee ledger and statements
+BANK_DEPOSIT = "BankDeposit"  # write = record a deposit; APPROVE = confirm it (accountant)
+RECONCILIATION = "Reconciliation"  # write = prepare; APPROVE = sign off (accountant)
+METER = "Meter"
+METER_READING = "MeterReading"
+APPORTIONMENT = "Apportionment"  # write = draft; APPROVE = post the shares as charges
+
+APPROVE = "can_approve"
+PUBLISH = "can_publish"
 
 ESTATE_STRUCTURE = (ESTATE, ZONE, BUILDING, ENTRANCE, UNIT)

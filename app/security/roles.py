@@ -10,6 +10,8 @@ R = (P.READ,)
 RW = (P.READ, P.WRITE)
 RWD = (P.READ, P.WRITE, P.DELETE)
 
+RWA = (P.READ, P.WRITE, P.APPROVE)
+
 ADMIN = "Admin"
 MANAGER = "Manager"
 SUPERVISOR = "Supervisor"
@@ -28,6 +30,10 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.OCCUPANCY: R,
         P.AUDIT_LOG: R,
         P.QUICK_SEARCH: R,
+        # reads everything; approves receipt voids
+        P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
+        P.VOID_REQUEST: (P.READ, P.APPROVE), P.LEDGER: R, P.BANK_DEPOSIT: R,
+        P.RECONCILIATION: R, P.METER: R, P.METER_READING: R, P.APPORTIONMENT: R,
     },
     SUPERVISOR: {
         P.ESTATE: R, P.ZONE: RWD, P.BUILDING: RWD, P.ENTRANCE: RWD, P.UNIT: RWD,
@@ -36,6 +42,11 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.AUDIT_LOG: R,
         P.DATA_IMPORT: RW,
         P.QUICK_SEARCH: R,
+        # fee schedule and price lists (edit + publish), billing, meters, apportionment
+        P.FEE_ITEM: RW, P.FEE_SCHEDULE: (*RW, P.PUBLISH), P.SERVICE_PRICE: RW,
+        P.CHARGE: RW, P.BILLING: RW, P.RECEIPT: RW, P.VOID_REQUEST: RW, P.LEDGER: R,
+        P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW, P.METER: RW, P.METER_READING: RW,
+        P.APPORTIONMENT: RWA,
     },
     CLERK: {
         # reception, move-in/out: edits owners, occupancies and unit status; deletes nothing
@@ -43,17 +54,26 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.OWNER: (*RW, P.READ_PHONE, P.READ_ID_NUMBER),
         P.OCCUPANCY: RW,
         P.QUICK_SEARCH: R,
+        # fee collection and receipts, business-service sales; no voiding, no fee schedules
+        P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: RW, P.RECEIPT: RW,
+        P.VOID_REQUEST: RW, P.LEDGER: R, P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW,
+        P.METER: R, P.METER_READING: RW, P.APPORTIONMENT: R,
     },
     ACCOUNTANT: {
         P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
         P.OWNER: R, P.OCCUPANCY: R,
         P.QUICK_SEARCH: R,
+        # reads the fee ledger; confirms deposits; signs off reconciliations; approves voids
+        P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
+        P.VOID_REQUEST: (P.READ, P.APPROVE), P.LEDGER: R, P.BANK_DEPOSIT: (P.READ, P.APPROVE),
+        P.RECONCILIATION: (P.READ, P.APPROVE), P.APPORTIONMENT: R,
     },
     ENGINEER: {
-        # needs the room and a phone number to reach the owner about a repair
+        # needs the room and a phone number to reach the owner about a repair; reads meters
         P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
         P.OWNER: (P.READ, P.READ_PHONE),
         P.QUICK_SEARCH: R,
+        P.METER: R, P.METER_READING: RW,
     },
     SECURITY: {
         P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,

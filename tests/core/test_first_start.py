@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _app(tmp_path):
-    return create_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'f.db'}", INSTANCE_PATH=str(tmp_path))
+    # two months of demo fees keep these start-up tests quick; the session app has twelve
+    return create_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'f.db'}", INSTANCE_PATH=str(tmp_path),
+                      DEMO_FEE_MONTHS=2)
 
 
 def test_first_start_seeds_once_with_random_passwords(tmp_path):

@@ -1,0 +1,38 @@
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from app.estate.models import Unit
+from app.extensions import db
+from app.fees.models import Charge, FeeItem
+
+
+@pytest.fixture()
+def clerk(app_ctx):
+    return app_ctx.appbuilder.sm.find_user(username="clerk")
+
+
+@pytest.fixture()
+def manager(app_ctx):
+    return app_ctx.appbuilder.sm.find_user(username="manager")
+
+
+_counter = iter(range(1, 10_000))
+
+
+@pytest.fixture()
+def fresh_unit(app_ctx, demo_estate):
+    """A demo unit with no charges of its own, given three open charges of 100.00 (Jan–Mar 2030)."""
+    n = next(_counter)
+    unit = (db.session.query(Unit).filter(Unit.estate_id == demo_estate.id, ~Unit.occupancies.any())
+            .order_by(Unit.id).offset(n).first())
+    item = db.session.query(FeeItem).filter_by(estate_id=demo_estate.id, code="garbage").one()
+    for month in (1, 2, 3):
+        start = dt.date(2030, month, 1)
+        db.session.add(Charge(
+            unit=unit, fee_item=item, period=f"2030-{month:02d}", period_start=start,
+            period_end=start.replace(day=28), due_date=start + dt.timedelta(days=30), amount=D("100.00"),
+            paid=D("0.00"), source="manual", created_at=dt.datetime(2030, 1, 1)))
+    db.session.commit()
+    return unit
