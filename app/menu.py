@@ -22,6 +22,7 @@ def register(appbuilder) -> None:
         BuildingModelView, EntranceModelView, EstateModelView, UnitModelView, ZoneModelView,
     )
     from app.owners.api import OccupancyRestApi, OwnerRestApi
+    from app.owners.import_views import DataImportView
     from app.owners.views import OccupancyModelView, OwnerModelView
     from app.search.views import QuickSearchView
 
@@ -35,6 +36,7 @@ def register(appbuilder) -> None:
     owners = (CAT_OWNERS, _l("Owners"), "fa-address-book")
     add(OwnerModelView, "Owner archive", _l("Owner archive"), "fa-user", *owners, P.OWNER)
     add(OccupancyModelView, "Occupancies", _l("Occupancies"), "fa-home", *owners, P.OCCUPANCY)
+    add(DataImportView, "Import and export", _l("Import and export"), "fa-file-excel", *owners, P.DATA_IMPORT)
 
     estate = (CAT_ESTATE, _l("Estate"), "fa-building")
     add(UnitModelView, "Units", _l("Units"), "fa-door-open", *estate, P.UNIT)
