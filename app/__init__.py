@@ -28,9 +28,11 @@ def _secret_key(instance_path: str) -> str:
 
 def select_locale() -> str:
     """?lang= (public pages, links from printed QR codes) > the user's choice > zh_CN."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for arg in ("lang", "_l_"):
         value = request.args.get(arg)
         if value:
@@ -68,6 +70,11 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
         from app import menu
 
         menu.register(appbuilder)
+
+    @app.context_processor
+    def _current_locale():
+        """The language key (zh_CN / en) of this request, for the language menu."""
+        return {"current_locale": select_locale()}
 
     from app import cli, errors
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import abort, flash, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
-from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction, FilterNotEqual
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, SelectField
 
 from app.core import audit
+from app.core.history import present_history
 from app.core.models import estate_of
 from app.exceptions import DomainError
 from app.extensions import db
@@ -61,6 +62,8 @@ class StaffModelView(ModelView):
         self._setup_choices()
         self._setup_relation_scopes()
         super().__init__(**kwargs)
+        self._setup_search_filters()
+        self._setup_blank_nones()
 
     # --- set-up --------------------------------------------------------------------------
     def _setup_choices(self) -> None:
@@ -103,6 +106,28 @@ class StaffModelView(ModelView):
         self.formatters_columns = formatters
         self.add_form_extra_fields = add_extra
         self.edit_form_extra_fields = edit_extra
+        # the search panel offers the same drop-down, compared with "equal to"
+        search_extra = dict(self.search_form_extra_fields or {})
+        for col, choices in self.choice_fields.items():
+            search_extra.setdefault(col, SelectField(
+                (self.label_columns or {}).get(col, col), choices=[(k, v) for k, v in choices.items()]))
+        self.search_form_extra_fields = search_extra
+
+    def _setup_search_filters(self) -> None:
+        """Choice columns are filtered by equality (FAB offers starts-with on text)."""
+        for col in self.choice_fields:
+            if col in (self.search_columns or []):
+                only = [FilterEqual(col, self.datamodel), FilterNotEqual(col, self.datamodel)]
+                self._filters._search_filters[col] = only
+                self._filters._all_filters[col] = only
+
+    def _setup_blank_nones(self) -> None:
+        """Empty values show as nothing, not "None"."""
+        formatters = dict(self.formatters_columns or {})
+        for col in set(self.list_columns or []) | set(self.show_columns or []):
+            inner = formatters.get(col)
+            formatters[col] = (lambda v, _f=inner: "" if v is None else (_f(v) if _f else v))
+        self.formatters_columns = formatters
 
     def _setup_relation_scopes(self) -> None:
         """Relation drop-downs offer only rows of the user's estates."""
@@ -240,6 +265,10 @@ class StaffModelView(ModelView):
     def history_for(self, item) -> list:
         return audit.history(self.datamodel.obj.__tablename__, self.datamodel.get_pk_value(item))
 
+    def history_rows(self, item) -> list:
+        return present_history(self.history_for(item), self.label_columns, self.choice_fields,
+                               self.datamodel.obj.__tablename__)
+
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
@@ -252,8 +281,6 @@ class StaffModelView(ModelView):
             title=self.show_title,
             widgets=widgets,
             related_views=self._related_views,
-            history=self.history_for(item) if self.show_history else None,
-            history_labels=self.label_columns,
-            history_table=self.datamodel.obj.__tablename__,
+            history=self.history_rows(item) if self.show_history and item is not None else None,
             item=item,
         )
