@@ -70,6 +70,7 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
         from app import menu
 
         menu.register(appbuilder)
+        _protect_forms(app, appbuilder)
 
     @app.context_processor
     def _current_locale():
@@ -81,6 +82,17 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
     cli.register(app)
     errors.register(app)
     return app
+
+
+def _protect_forms(app, appbuilder) -> None:
+    from flask_appbuilder.api import BaseApi
+
+    from app.extensions import csrf
+
+    csrf.init_app(app)
+    for view in appbuilder.baseviews:
+        if isinstance(view, BaseApi):
+            csrf.exempt(view.blueprint)
 
 
 def _import_models() -> None:

@@ -31,6 +31,8 @@ def init_database() -> None:
     db.session.remove()
     upgrade(directory=MIGRATIONS_DIR, revision="heads")
     appbuilder = current_app.appbuilder
+    # FAB grants each new permission to the Admin role as it writes it: the role must exist
+    appbuilder.sm.find_role(ADMIN) or appbuilder.sm.add_role(ADMIN)
     appbuilder.add_permissions(update_perms=True)
     appbuilder.sm.sync_roles()
     db.session.commit()

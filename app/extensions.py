@@ -5,6 +5,9 @@ One metadata for FAB and for our models, so Alembic and FAB see the same tables 
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 db = SQLA(metadata=Model.metadata)
 migrate = Migrate()
+# every POST from a page carries a CSRF token; the JSON API (token or session + JSON body) is exempt
+csrf = CSRFProtect()

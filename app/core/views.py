@@ -269,6 +269,18 @@ class StaffModelView(ModelView):
         return present_history(self.history_for(item), self.label_columns, self.choice_fields,
                                self.datamodel.obj.__tablename__)
 
+    def _scoped_or_404(self, pk):
+        """The record if it exists in the user's estates, else 404 (custom routes use it)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    def record_buttons(self, item) -> list[dict]:
+        """Buttons above a record: dicts of label, url, and optionally method="post",
+        style (Bootstrap btn-*), confirm (question asked before a POST)."""
+        return []
+
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
@@ -282,5 +294,6 @@ class StaffModelView(ModelView):
             widgets=widgets,
             related_views=self._related_views,
             history=self.history_rows(item) if self.show_history and item is not None else None,
+            buttons=self.record_buttons(item) if item is not None else [],
             item=item,
         )

@@ -1,5 +1,7 @@
 """Estate structure registers (小区、组团、楼栋、单元、房屋)."""
+from flask import current_app, url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import StaffModelView
@@ -108,5 +110,19 @@ class UnitModelView(StaffModelView):
     }
     service_check = staticmethod(services.check_unit)
     related_views = [OccupancyModelView]
+
+    def record_buttons(self, item):
+        sm = current_app.appbuilder.sm
+        buttons = []
+        if sm.has_access(P.WRITE, P.RECEIPT):
+            buttons.append(dict(label=gettext("Take payment"), icon="fa-yen-sign",
+                                url=url_for("CashDeskView.take_payment", unit_id=item.id)))
+        if sm.has_access(P.READ, P.RECEIPT):
+            buttons.append(dict(label=gettext("Fee ledger"), icon="fa-book", style="default",
+                                url=url_for("CashDeskView.ledger", unit_id=item.id)))
+        if sm.has_access(P.WRITE, P.CHARGE):
+            buttons.append(dict(label=gettext("Sell a service"), icon="fa-concierge-bell", style="default",
+                                url=url_for("SaleView.sell", unit_id=item.id)))
+        return buttons
     show_template = "staff/unit_show.html"
     extra_args = {"relation_labels": RELATIONS}

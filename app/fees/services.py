@@ -162,3 +162,41 @@ def published_versions(estate_id: int) -> list[FeeSchedule]:
     return list(db.session.scalars(
         select(FeeSchedule).where(FeeSchedule.estate_id == estate_id, FeeSchedule.status == "published")
         .order_by(FeeSchedule.effective_from.desc(), FeeSchedule.version.desc())))
+
+
+def sell_service(unit_id: int, price_id: int, quantity, actor, now: dt.datetime, note: str | None = None):
+    """A sale from the service price list (typing, copying, a paid repair): a charge of
+    price × quantity on the unit, due at once, then paid at the cash desk like any other."""
+    from app.core.money import quantize
+    from app.estate.models import Unit
+    from app.fees.models import Charge
+
+    unit = db.session.get(Unit, unit_id)
+    price = db.session.get(ServicePrice, price_id)
+    if unit is None:
+        raise DomainError(_l("This unit does not exist."), field="unit")
+    if price is None or price.estate_id != unit.estate_id or not price.active:
+        raise DomainError(_l("Choose a service from this estate's price list."), field="price")
+    try:
+        qty = Decimal(str(quantity).strip())
+    except Exception:  # noqa: BLE001 - any parse failure is the same message
+        qty = None
+    if qty is None or not qty.is_finite() or qty <= 0 or qty.as_tuple().exponent < -2 or qty > 100000:
+        raise DomainError(_l("Enter a quantity greater than zero, at most 2 decimals."), field="quantity")
+    amount = quantize(price.price * qty)
+    if amount <= 0:
+        raise DomainError(_l("This service is free: nothing to charge."), field="price")
+    item = db.session.scalar(select(FeeItem).where(FeeItem.estate_id == unit.estate_id, FeeItem.basis == "per_sale"))
+    if item is None:
+        raise DomainError(_l("Set up a fee item charged per sale first."), field="price")
+    with acting_as(actor):
+        charge = Charge(
+            unit_id=unit.id, estate_id=unit.estate_id, fee_item_id=item.id, period=rules.period_of(now.date()),
+            period_start=now.date(), period_end=now.date(), due_date=now.date(), quantity=qty.quantize(Decimal("0.0001")),
+            rate=Decimal(price.price).quantize(Decimal("0.0001")), amount=amount, paid=Decimal("0.00"), source="sale",
+            description=f"{price.name} × {qty.normalize()} {price.unit_label}" + (f"（{note.strip()[:100]}）" if note and note.strip() else ""),
+            created_at=now,
+        )
+        db.session.add(charge)
+        db.session.commit()
+    return charge

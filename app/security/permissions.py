@@ -60,9 +60,8 @@ FEE_SCHEDULE = "FeeSchedule"
 SERVICE_PRICE = "ServicePrice"
 CHARGE = "Charge"
 BILLING = "Billing"  # run monthly billing
-RECEIPT = "Receipt"  # read receipts; write = take payments
+RECEIPT = "Receipt"  # read receipts and fee ledgers; write = take payments
 VOID_REQUEST = "VoidRequest"  # write = ask for a void; APPROVE = decide
-LEDGER = "Ledger"  # per-unit fee ledger and statements
 BANK_DEPOSIT = "BankDeposit"  # write = record a deposit; APPROVE = confirm it (accountant)
 RECONCILIATION = "Reconciliation"  # write = prepare; APPROVE = sign off (accountant)
 METER = "Meter"

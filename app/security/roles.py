@@ -32,7 +32,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # reads everything; approves receipt voids
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
-        P.VOID_REQUEST: (P.READ, P.APPROVE), P.LEDGER: R, P.BANK_DEPOSIT: R,
+        P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: R,
         P.RECONCILIATION: R, P.METER: R, P.METER_READING: R, P.APPORTIONMENT: R,
     },
     SUPERVISOR: {
@@ -44,7 +44,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # fee schedule and price lists (edit + publish), billing, meters, apportionment
         P.FEE_ITEM: RW, P.FEE_SCHEDULE: (*RW, P.PUBLISH), P.SERVICE_PRICE: RW,
-        P.CHARGE: RW, P.BILLING: RW, P.RECEIPT: RW, P.VOID_REQUEST: RW, P.LEDGER: R,
+        P.CHARGE: RW, P.BILLING: RW, P.RECEIPT: RW, P.VOID_REQUEST: RW,
         P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW, P.METER: RW, P.METER_READING: RW,
         P.APPORTIONMENT: RWA,
     },
@@ -56,7 +56,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # fee collection and receipts, business-service sales; no voiding, no fee schedules
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: RW, P.RECEIPT: RW,
-        P.VOID_REQUEST: RW, P.LEDGER: R, P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW,
+        P.VOID_REQUEST: RW, P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW,
         P.METER: R, P.METER_READING: RW, P.APPORTIONMENT: R,
     },
     ACCOUNTANT: {
@@ -65,7 +65,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # reads the fee ledger; confirms deposits; signs off reconciliations; approves voids
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
-        P.VOID_REQUEST: (P.READ, P.APPROVE), P.LEDGER: R, P.BANK_DEPOSIT: (P.READ, P.APPROVE),
+        P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: (P.READ, P.APPROVE),
         P.RECONCILIATION: (P.READ, P.APPROVE), P.APPORTIONMENT: R,
     },
     ENGINEER: {
