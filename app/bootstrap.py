@@ -8,7 +8,12 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from app.extensions import db
-from app.security.roles import ADMIN, ROLE_LABELS, STAFF_ROLES
+from app.security.roles import ADMIN, STAFF_ROLES
+
+ROLE_LABELS_ZH = {
+    ADMIN: "系统管理员", "Manager": "管理处负责人", "Supervisor": "客服主管", "Clerk": "物业管理员",
+    "Accountant": "财务会计", "Engineer": "工程部", "Security": "安全护卫部",
+}
 
 DEMO_USERS = {
     "admin": ADMIN,
@@ -18,6 +23,11 @@ DEMO_USERS = {
     "accountant": "Accountant",
     "engineer": "Engineer",
     "security": "Security",
+}
+# the demo people's names
+DEMO_NAMES = {
+    "admin": "李明", "manager": "周建国", "supervisor": "陈静", "clerk": "王丽",
+    "accountant": "刘芳", "engineer": "张强", "security": "赵刚",
 }
 PASSWORD_FILE = "demo_passwords.txt"
 
@@ -51,12 +61,14 @@ def create_demo_users(estate, password: str | None = None) -> dict[str, str]:
     sm = current_app.appbuilder.sm
     created: dict[str, str] = {}
     for username, role_name in DEMO_USERS.items():
+        person = DEMO_NAMES[username]
         if sm.find_user(username=username):
             continue
         pw = password or secrets.token_urlsafe(12)
         role = sm.find_role(role_name)
-        label = ROLE_LABELS.get(role_name, role_name)
-        user = sm.add_user(username, label, "演示", f"{username}@demo.invalid", role, password=pw)
+        # FAB shows "first last": the person's name, then the post in brackets
+        user = sm.add_user(username, person, f"（{ROLE_LABELS_ZH[role_name]}）", f"{username}@demo.invalid",
+                           role, password=pw)
         if not user:
             raise RuntimeError(f"could not create demo user {username}")
         if role_name in STAFF_ROLES:

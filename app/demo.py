@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 
 from app.core.audit import acting_as
-from app.estate.models import Building, Entrance, Estate, Unit, Zone
+from app.estate.models import Building, Entrance, Estate, Unit, Zone, unit_sort_key
 from app.extensions import db
 from app.owners.models import Occupancy, Owner
 
@@ -88,7 +88,7 @@ def seed_demo(session=None) -> Estate:
                         u = Unit(
                             entrance=ent, building=b, estate_id=estate.id, room_number=room,
                             floor=floor, property_type=kind, chargeable_area=area,
-                            code=f"{number}-{e}-{room}",
+                            code=f"{number}-{e}-{room}", sort_key=unit_sort_key(f"{number}-{e}-{room}"),
                         )
                         r = rng.random()
                         u.status = "vacant" if r < 0.07 else ("let" if r < 0.12 else "occupied")

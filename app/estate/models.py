@@ -90,19 +90,26 @@ class Entrance(Audited, EstateScoped, Model):
         return f"{self.building.number}-{self.number}" if self.building else str(self.number)
 
 
+def unit_sort_key(code: str) -> str:
+    """'3-2-501' -> '     3-     2-   501': text order equals the natural room order."""
+    return "-".join(part.rjust(6) for part in (code or "").split("-"))
+
+
 class Unit(Audited, EstateScoped, Model):
     """户. Known to staff by its code, building-entrance-room: 3-2-501."""
 
     __tablename__ = "unit"
     __table_args__ = (UniqueConstraint("entrance_id", "room_number", name="uq_unit_room"),)
     __estate_parent__ = "entrance"
-    __audit_exclude__ = ("building_id", "code")
+    __audit_exclude__ = ("building_id", "code", "sort_key")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entrance_id: Mapped[int] = mapped_column(ForeignKey("entrance.id"), nullable=False, index=True)
     # denormalised from the entrance, for the quick search and per-building lists
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), nullable=False, index=True)
     code: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
+    # 3-2-501 sorts before 10-1-101: each part right-aligned (rules.sort_key)
+    sort_key: Mapped[str] = mapped_column(String(80), nullable=False, default="", server_default="", index=True)
     room_number: Mapped[str] = mapped_column(String(20), nullable=False)
     floor: Mapped[int | None] = mapped_column(Integer)
     property_type: Mapped[str] = mapped_column(String(20), nullable=False, default="multi_storey")
@@ -119,6 +126,11 @@ class Unit(Audited, EstateScoped, Model):
         if self.entrance is not None:
             self.building = self.entrance.building
             self.code = f"{self.entrance.building.number}-{self.entrance.number}-{self.room_number}"
+            self.sort_key = unit_sort_key(self.code)
+
+    @property
+    def occupants_text(self) -> str:
+        return "、".join(o.owner.name for o in self.current_occupants if o.owner)
 
     @property
     def current_occupants(self):

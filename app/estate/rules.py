@@ -70,6 +70,17 @@ def parse_room_code(text: str) -> tuple[str, str, str] | None:
     return m.group("b").upper(), m.group("e").upper(), m.group("r").upper()
 
 
+_ENTRANCE_RE = re.compile(
+    r"^\s*(?P<b>[0-9A-Za-z]+)\s*(?:[-－—–/#＃]|栋|幢|号楼)\s*(?P<e>[0-9A-Za-z]+)\s*(?:单元)?\s*$"
+)
+
+
+def parse_entrance_code(text: str) -> tuple[str, str] | None:
+    """'1-1' or '1栋1单元' -> ('1', '1'): a building entrance, to list its units."""
+    m = _ENTRANCE_RE.match((text or "").translate(_FULLWIDTH))
+    return (m.group("b").upper(), m.group("e").upper()) if m else None
+
+
 def room_code(building: str, entrance: str, room: str) -> str:
     return f"{building}-{entrance}-{room}"
 

@@ -82,6 +82,18 @@ def check_unit(unit: Unit) -> None:
     unit.derive()
 
 
+def units_of_entrance(estate_ids: list[int], text: str, limit: int) -> list[Unit]:
+    """The units of an entrance written as 1-1 or 1栋1单元, in room order."""
+    parts = rules.parse_entrance_code(text)
+    if not parts or not estate_ids:
+        return []
+    prefix = f"{parts[0]}-{parts[1]}-"
+    return list(db.session.scalars(
+        select(Unit).where(Unit.estate_id.in_(estate_ids), Unit.code.startswith(prefix, autoescape=True))
+        .order_by(Unit.estate_id, Unit.sort_key).limit(limit)
+    ))
+
+
 def find_unit_by_code(estate_ids: list[int], text: str) -> list[Unit]:
     """Units matching a room as staff say it (3-2-501), in the given estates."""
     parts = rules.parse_room_code(text)

@@ -30,6 +30,7 @@ LABELS = {
     "property_type": _l("Property type"),
     "chargeable_area": _l("Chargeable area (m²)"),
     "status": _l("Status"),
+    "occupants_text": _l("Occupants"),
 }
 
 
@@ -94,14 +95,16 @@ class UnitModelView(StaffModelView):
     list_title = _l("Units")
     show_title = add_title = edit_title = _l("Unit")
     label_columns = LABELS
-    list_columns = ["code", "building", "floor", "property_type", "chargeable_area", "status"]
+    list_columns = ["code", "occupants_text", "floor", "property_type", "chargeable_area", "status"]
     add_columns = edit_columns = [
         "entrance", "room_number", "floor", "property_type", "chargeable_area", "status", "notes",
     ]
-    show_columns = ["estate", "code", "building", *add_columns[1:]]
+    show_columns = ["estate", "code", "building", "entrance", *add_columns[1:]]
     search_columns = ["code", "building", "property_type", "status", "chargeable_area"]
-    order_columns = ["code", "floor", "chargeable_area", "status"]
-    base_order = ("code", "asc")
+    # the list comes in natural room order (3-2-501 before 10-1-101) by sort_key; the code
+    # itself would sort as text, so it is not offered as a sort column
+    order_columns = ["floor", "chargeable_area", "status"]
+    base_order = ("sort_key", "asc")
     choice_fields = {"property_type": rules.PROPERTY_TYPES, "status": rules.UNIT_STATUSES}
     description_columns = {
         "room_number": _l("e.g. 501; the room is then known as building-entrance-room, 3-2-501"),

@@ -7,10 +7,14 @@ from app.estate import services as estate_services
 from app.owners import services as owner_services
 
 
+LIMIT = 50
+
+
 @dataclass
 class SearchResult:
     units: list = field(default_factory=list)
     owners: list = field(default_factory=list)
+    more: bool = False  # there were more hits than shown
 
     @property
     def only(self):
@@ -26,4 +30,8 @@ def quick_search(estate_ids: list[int], text: str) -> SearchResult:
     units = estate_services.find_unit_by_code(estate_ids, text)
     if units:
         return SearchResult(units=units)
-    return SearchResult(owners=owner_services.search_owners(estate_ids, text))
+    units = estate_services.units_of_entrance(estate_ids, text, LIMIT + 1)
+    if units:
+        return SearchResult(units=units[:LIMIT], more=len(units) > LIMIT)
+    owners = owner_services.search_owners(estate_ids, text, limit=LIMIT + 1)
+    return SearchResult(owners=owners[:LIMIT], more=len(owners) > LIMIT)

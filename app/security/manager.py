@@ -10,6 +10,8 @@ from app.security.roles import ADMIN, PUBLIC, ROLE_MATRIX, SELF_SERVICE
 
 
 class EstateSecurityManager(SecurityManager):
+    from app.security.views import StaffUserDBModelView as userdbmodelview  # noqa: N813
+
     # --- roles ---------------------------------------------------------------------------
     def sync_roles(self) -> None:
         """Make every non-Admin role hold exactly the permissions of ROLE_MATRIX.

@@ -4,6 +4,8 @@
 tests/security walks every cell. A register without a row here is visible to Admin only.
 Admin holds every permission FAB knows (FAB adds each new permission to the Admin role).
 """
+from flask_babel import lazy_gettext as _l
+
 from app.security import permissions as P
 
 R = (P.READ,)
@@ -95,13 +97,14 @@ SELF_SERVICE = (
 )
 
 ROLE_LABELS = {
-    ADMIN: "系统管理员",
-    MANAGER: "管理处负责人",
-    SUPERVISOR: "客服主管",
-    CLERK: "物业管理员/客服",
-    ACCOUNTANT: "财务会计",
-    ENGINEER: "工程部",
-    SECURITY: "安全护卫部",
+    ADMIN: _l("System administrator"),
+    MANAGER: _l("Office manager"),
+    SUPERVISOR: _l("Customer-service supervisor"),
+    CLERK: _l("Property clerk"),
+    ACCOUNTANT: _l("Accountant"),
+    ENGINEER: _l("Engineering"),
+    SECURITY: _l("Security"),
+    PUBLIC: _l("Public"),
 }
 
 

@@ -55,3 +55,12 @@ def test_no_hit_says_so_and_several_hits_are_listed(login, app):
 def test_markup_in_query_is_escaped(login):
     page = login("clerk").get("/search/?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
+
+
+def test_entrance_lists_its_units_in_room_order(app_ctx, demo_estate):
+    codes = [u.code for u in quick_search([demo_estate.id], "3-2").units]
+    assert codes[0] == "3-2-101" and "3-2-501" in codes and all(c.startswith("3-2-") for c in codes)
+    tower = quick_search([demo_estate.id], "7栋1单元")
+    codes = [u.code for u in tower.units]
+    assert len(codes) == 36 and not tower.more  # 18 floors × 2 doors, all shown
+    assert codes.index("7-1-201") < codes.index("7-1-1001")  # natural order, not text order
