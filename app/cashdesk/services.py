@@ -308,3 +308,34 @@ def verify_chain(estate_id: int | None = None) -> tuple[bool, str]:
         prev_hash, prev_seq = receipt.hash, receipt.seq
         checked += 1
     return True, f"OK: {checked} receipts verified"
+
+
+# --- late fees --------------------------------------------------------------------------
+def late_fees(unit_id: int, as_of: dt.date) -> dict[int, Decimal]:
+    """滞纳金 accrued by each charge of the unit up to ``as_of``, for fee items that have a
+    daily rate: computed on what was really outstanding each day (payments by receipt date,
+    voids put the money back on the day of the void)."""
+    from app.fees.models import FeeItem
+    from app.fees.rules import Settlement, late_fee
+
+    rows = db.session.execute(
+        select(Charge.id, Charge.amount, Charge.due_date, FeeItem.late_fee_daily_rate, FeeItem.late_fee_grace_days)
+        .join(FeeItem, Charge.fee_item_id == FeeItem.id)
+        .where(Charge.unit_id == unit_id, Charge.voided_at.is_(None), FeeItem.late_fee_daily_rate.isnot(None),
+               Charge.due_date < as_of)
+    ).all()
+    if not rows:
+        return {}
+    settled: dict[int, list] = {}
+    for charge_id, day, amount in db.session.execute(
+        select(ReceiptLine.charge_id, Receipt.business_date, ReceiptLine.amount)
+        .join(Receipt, ReceiptLine.receipt_id == Receipt.id)
+        .where(ReceiptLine.charge_id.in_([r[0] for r in rows]))
+    ):
+        settled.setdefault(charge_id, []).append(Settlement(day, amount))
+    fees = {}
+    for charge_id, amount, due, rate, grace in rows:
+        fee = late_fee(amount, due, settled.get(charge_id, []), as_of, rate, grace or 0)
+        if fee > 0:
+            fees[charge_id] = fee
+    return fees

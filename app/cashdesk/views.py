@@ -3,6 +3,7 @@ the unit's fee ledger, and the monthly billing run."""
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView
@@ -133,8 +134,10 @@ class CashDeskView(BaseView):
                 flash(gettext("Payment posted: receipt %(n)s, ¥%(a)s.", n=receipt.number, a=fmt(receipt.amount)), "success")
                 return redirect(url_for("ReceiptModelView.show", pk=receipt.id))
         charges = services.open_charges(unit.id)
+        late = services.late_fees(unit.id, clock.today())
         return self.render_template(
             "cashdesk/take_payment.html", unit=unit, charges=charges, errors=errors, form=form,
+            late=late, late_total=sum(late.values(), Decimal("0.00")),
             arrears=services.arrears_total(unit.id), prepaid=services.prepaid_balance(unit.id),
             methods=rules.METHODS, request_key=form.get("request_key") or secrets.token_hex(16),
             payer=services._occupant_name(unit), fmt=fmt, title=gettext("Take payment"),

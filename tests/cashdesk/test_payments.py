@@ -133,3 +133,22 @@ def test_chain_verifies_and_finds_tampering(app, tmp_path):
             conn.exec_driver_sql(f"UPDATE receipt SET amount = amount + 100 WHERE id = {victim_id}")
         ok, message = services.verify_chain()
         assert not ok and number in message
+
+
+def test_late_fee_follows_partial_payments(app_ctx, demo_estate, fresh_unit, clerk):
+    """The property fee has 0.03% a day after 15 grace days; a half payment halves it from then on."""
+    from app.fees.models import FeeItem
+
+    prop = db.session.query(FeeItem).filter_by(estate_id=demo_estate.id, code="property").one()
+    charge = Charge(unit_id=fresh_unit.id, fee_item_id=prop.id, period="2031-01", period_start=dt.date(2031, 1, 1),
+                    period_end=dt.date(2031, 1, 31), due_date=dt.date(2031, 1, 31), amount=D("1000.00"),
+                    paid=D("0.00"), source="manual", created_at=NOW)
+    db.session.add(charge)
+    db.session.commit()
+    cid = charge.id
+    # grace ends 2031-02-15; fee days from 02-16: by 02-25 that is 10 days × 1000 × 0.0003 = 3.00
+    assert services.late_fees(fresh_unit.id, dt.date(2031, 2, 25))[cid] == D("3.00")
+    services.post_payment(fresh_unit.id, "500.00", "cash", clerk, dt.datetime(2031, 2, 21, 9), charge_ids=[cid])
+    # 02-16..02-20 on 1000 (1.50) + 02-21..02-25 on 500 (0.75)
+    assert services.late_fees(fresh_unit.id, dt.date(2031, 2, 25))[cid] == D("2.25")
+    assert cid not in services.late_fees(fresh_unit.id, dt.date(2031, 2, 10))  # within grace: none

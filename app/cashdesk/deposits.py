@@ -1,0 +1,510 @@
+"""Daily cash close (日结), bank deposits (交存银行) and the three-day reconciliation (对账).
+
+Every function that writes owns its transaction and takes an explicit actor and time; a
+refusal is a DomainError raised before anything is written. Amounts are exact: money columns
+are integer fen, sums are taken in SQL over them (``type_coerce(func.sum(...), Money())``) or
+in Python Decimal.
+
+Deposits are never changed or deleted. A deposit recorded by mistake, while the accountant
+has not confirmed it, is undone by a *reversing deposit*: a new deposit row whose slip amount
+is the negative of the original's, listing no receipts, with the reason in its note (which
+starts with ``[reverses #<id>]``). The original stays as it was and can no longer be
+confirmed; its receipts stay with it (a receipt is deposited once), so money that did not
+reach the bank goes with a later slip, whose difference note says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from app.cashdesk.models import BankDeposit, BankDepositReceipt, Receipt, Reconciliation
+from app.cashdesk.rules import DEPOSITABLE, METHODS
+from app.core.audit import acting_as
+from app.core.money import Money, fmt, parse_money
+from app.estate.models import Unit
+from app.exceptions import DomainError, NotFound, PermissionDenied
+from app.extensions import db
+from app.security import permissions as P
+
+ZERO = Decimal("0.00")
+MIN_NOTE = 4  # characters of a difference note, a reversal reason or an explanation
+OVERDUE_AFTER_DAYS = 3  # 对账 every three days
+REVERSAL_PREFIX = "[reverses #{id}] "
+_REVERSAL_RE = re.compile(r"^\[reverses #(\d+)\] ?(.*)$", re.S)
+
+
+# --- plain data for pages and tests (no ORM objects) --------------------------------------
+@dataclass(frozen=True)
+class ReceiptRow:
+    id: int
+    number: str
+    business_date: dt.date
+    kind: str  # payment / reversal
+    method: str
+    amount: Decimal  # negative on a reversal
+    unit_code: str
+    payer_name: str
+    reference: str | None
+    cashier_id: int | None
+    cashier_name: str
+    deposit_id: int | None = None
+
+    @property
+    def fen(self) -> int:
+        return int(self.amount * 100)
+
+
+@dataclass
+class CashierClose:
+    cashier_id: int | None
+    cashier_name: str
+    rows: list[ReceiptRow] = field(default_factory=list)
+    by_method: dict[str, Decimal] = field(default_factory=dict)
+    total: Decimal = ZERO
+    deposited: Decimal = ZERO
+
+    @property
+    def undeposited(self) -> Decimal:
+        return self.total - self.deposited
+
+
+@dataclass
+class CashClose:
+    """日结: one day's cash and cheque receipts of an estate, per cashier, with totals."""
+
+    estate_id: int
+    day: dt.date
+    cashier_id: int | None
+    cashiers: list[CashierClose] = field(default_factory=list)
+    by_method: dict[str, Decimal] = field(default_factory=dict)
+    total: Decimal = ZERO
+    deposited: Decimal = ZERO
+    count: int = 0
+
+    @property
+    def undeposited(self) -> Decimal:
+        return self.total - self.deposited
+
+
+@dataclass(frozen=True)
+class DepositDetail:
+    id: int
+    status: str  # pending / confirmed / reversed / reversal
+    rows: list[ReceiptRow]
+    receipts_sum: Decimal  # the listed receipts added up again
+    difference: Decimal  # slip amount - receipts total
+    reverses_id: int | None  # this row reverses that deposit
+    reversed_by_id: int | None  # that row reverses this deposit
+    note: str | None  # the difference note / reversal reason without the marker
+
+
+@dataclass(frozen=True)
+class MethodTotals:
+    cash: Decimal
+    cheque: Decimal
+    bank_transfer: Decimal
+    mobile: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.cheque + self.bank_transfer + self.mobile
+
+
+# --- permission and scope of the explicit actor -------------------------------------------
+def _can(actor, action: str, resource: str) -> bool:
+    return actor is not None and current_app.appbuilder.sm.user_can(actor, action, resource)
+
+
+def _check_scope(actor, estate_id: int) -> None:
+    if estate_id not in current_app.appbuilder.sm.estate_ids_for(actor):
+        raise NotFound(_l("This record does not exist, or it belongs to an estate you do not work for."))
+
+
+def _display_name(actor) -> str:
+    return (getattr(actor, "first_name", "") or "").strip() or getattr(actor, "username", "") or "system"
+
+
+def _as_date(value, field_name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError(_l("Enter a date as YYYY-MM-DD."), field=field_name) from None
+
+
+def _clean(text, limit: int, field_name: str) -> str | None:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise DomainError(_l("The text is too long (at most %(n)d characters).", n=limit), field=field_name)
+    return text or None
+
+
+# --- receipts as rows ---------------------------------------------------------------------
+def _receipt_rows(*where, order=None) -> list[ReceiptRow]:
+    """Cash-desk receipts as plain rows. A reversal is shown under the cashier of the receipt
+    it reverses: the refund comes out of that cashier's cash box."""
+    original = aliased(Receipt)
+    cashier_id = func.coalesce(original.cashier_id, Receipt.cashier_id)
+    q = (
+        select(Receipt.id, Receipt.number, Receipt.business_date, Receipt.kind, Receipt.method, Receipt.amount,
+               Unit.code, Receipt.payer_name, Receipt.reference, cashier_id,
+               func.coalesce(original.cashier_name, Receipt.cashier_name), BankDepositReceipt.deposit_id)
+        .join(Unit, Unit.id == Receipt.unit_id)
+        .outerjoin(original, original.id == Receipt.reverses_id)
+        .outerjoin(BankDepositReceipt, BankDepositReceipt.receipt_id == Receipt.id)
+        .where(*where)
+        .order_by(*(order or (Receipt.business_date, Receipt.year, Receipt.seq)))
+    )
+    return [ReceiptRow(*row) for row in db.session.execute(q).all()]
+
+
+def cash_close(estate_id: int, day, cashier_id: int | None = None) -> CashClose:
+    """The day's cash and cheque receipts of an estate (reversals included, negative), per
+    cashier, with totals by method and what of it is deposited already."""
+    day = _as_date(day, "day")
+    where = [Receipt.estate_id == estate_id, Receipt.business_date == day, Receipt.method.in_(DEPOSITABLE)]
+    rows = _receipt_rows(*where)
+    if cashier_id is not None:
+        rows = [r for r in rows if r.cashier_id == cashier_id]
+    close = CashClose(estate_id=estate_id, day=day, cashier_id=cashier_id,
+                      by_method={m: ZERO for m in DEPOSITABLE})
+    groups: dict[int | None, CashierClose] = {}
+    for row in rows:
+        group = groups.get(row.cashier_id)
+        if group is None:
+            group = groups[row.cashier_id] = CashierClose(row.cashier_id, row.cashier_name,
+                                                          by_method={m: ZERO for m in DEPOSITABLE})
+        group.rows.append(row)
+        group.by_method[row.method] += row.amount
+        group.total += row.amount
+        close.by_method[row.method] += row.amount
+        close.total += row.amount
+        close.count += 1
+        if row.deposit_id is not None:
+            group.deposited += row.amount
+            close.deposited += row.amount
+    close.cashiers = sorted(groups.values(), key=lambda g: (g.cashier_name, g.cashier_id or 0))
+    return close
+
+
+def cashiers_on(estate_id: int, day) -> list[tuple[int, str]]:
+    """(id, name) of the cashiers with cash or cheque receipts on ``day`` (for a picker)."""
+    close = cash_close(estate_id, day)
+    return [(c.cashier_id, c.cashier_name) for c in close.cashiers if c.cashier_id is not None]
+
+
+def undeposited_receipts(estate_id: int, day=None, limit: int | None = None) -> list[ReceiptRow]:
+    """Cash and cheque receipts of the estate not in any deposit yet (reversals included),
+    oldest first; only those of ``day`` if given. Receipts of zero carry no money: left out."""
+    where = [Receipt.estate_id == estate_id, Receipt.method.in_(DEPOSITABLE), Receipt.amount != 0,
+             BankDepositReceipt.id.is_(None)]
+    if day is not None:
+        where.append(Receipt.business_date == _as_date(day, "day"))
+    rows = _receipt_rows(*where)
+    return rows[:limit] if limit else rows
+
+
+# --- deposits -----------------------------------------------------------------------------
+def reverses_id(deposit: BankDeposit) -> int | None:
+    m = _REVERSAL_RE.match(deposit.difference_note or "")
+    return int(m.group(1)) if m else None
+
+
+def reversal_of(deposit: BankDeposit) -> BankDeposit | None:
+    """The deposit that reverses ``deposit``, if any."""
+    marker = REVERSAL_PREFIX.format(id=deposit.id).strip()
+    return db.session.scalar(
+        select(BankDeposit).where(BankDeposit.estate_id == deposit.estate_id,
+                                  BankDeposit.difference_note.like(f"{marker}%"))
+        .order_by(BankDeposit.id).limit(1)
+    )
+
+
+def deposit_status(deposit: BankDeposit) -> str:
+    if reverses_id(deposit) is not None:
+        return "reversal"
+    if deposit.confirmed_at is not None:
+        return "confirmed"
+    if reversal_of(deposit) is not None:
+        return "reversed"
+    return "pending"
+
+
+def deposit_detail(deposit_id: int) -> DepositDetail:
+    deposit = db.session.get(BankDeposit, deposit_id)
+    if deposit is None:
+        raise NotFound(_l("This deposit does not exist."))
+    rows = _receipt_rows(BankDepositReceipt.deposit_id == deposit.id)
+    m = _REVERSAL_RE.match(deposit.difference_note or "")
+    reversal = None if m else reversal_of(deposit)
+    return DepositDetail(
+        id=deposit.id, status=deposit_status(deposit), rows=rows,
+        receipts_sum=sum((r.amount for r in rows), ZERO), difference=deposit.amount - deposit.receipts_total,
+        reverses_id=int(m.group(1)) if m else None, reversed_by_id=reversal.id if reversal else None,
+        note=(m.group(2) if m else deposit.difference_note) or None,
+    )
+
+
+def record_deposit(
+    estate_id: int,
+    receipt_ids,
+    amount,
+    deposit_date,
+    actor,
+    now: dt.datetime,
+    bank: str | None = None,
+    slip_number: str | None = None,
+    difference_note: str | None = None,
+) -> BankDeposit:
+    """Record a bank slip covering the chosen cash and cheque receipts.
+
+    ``amount`` is what the slip says; it must equal the exact sum of the receipts, or the
+    difference is explained in ``difference_note``. Each receipt is deposited once; bank
+    transfers and mobile payments never pass through the cash box and are refused.
+    """
+    if not _can(actor, P.WRITE, P.BANK_DEPOSIT):
+        raise PermissionDenied(_l("You may not record bank deposits."))
+    _check_scope(actor, estate_id)
+    ids = sorted({int(i) for i in (receipt_ids or [])})
+    if not ids:
+        raise DomainError(_l("Tick the receipts this deposit covers."), field="receipts")
+    amount = parse_money(amount, field="amount")
+    deposit_date = _as_date(deposit_date, "deposit_date")
+    if deposit_date > now.date():
+        raise DomainError(_l("The deposit date cannot be in the future."), field="deposit_date")
+    bank = _clean(bank, 100, "bank")
+    slip_number = _clean(slip_number, 60, "slip_number")
+    note = _clean(difference_note, 300, "difference_note")
+    if note and _REVERSAL_RE.match(note):
+        raise DomainError(_l("Write the difference in your own words."), field="difference_note")
+
+    receipts = db.session.scalars(select(Receipt).where(Receipt.id.in_(ids)).order_by(Receipt.id)).all()
+    if len(receipts) != len(ids) or any(r.estate_id != estate_id for r in receipts):
+        raise DomainError(_l("A chosen receipt does not exist or belongs to another estate."), field="receipts")
+    for r in receipts:
+        if r.method not in DEPOSITABLE:
+            raise DomainError(
+                _l("Receipt %(n)s was paid by %(m)s: bank transfers and mobile payments never pass through "
+                   "the cash box and are not deposited.", n=r.number, m=METHODS.get(r.method, r.method)),
+                field="receipts")
+        if r.business_date > deposit_date:
+            raise DomainError(_l("Receipt %(n)s was taken on %(d)s, after the deposit date.", n=r.number,
+                                 d=r.business_date.isoformat()), field="deposit_date")
+    taken = db.session.execute(
+        select(Receipt.number, BankDeposit.id, BankDeposit.deposit_date)
+        .join(BankDepositReceipt, BankDepositReceipt.receipt_id == Receipt.id)
+        .join(BankDeposit, BankDeposit.id == BankDepositReceipt.deposit_id)
+        .where(Receipt.id.in_(ids)).order_by(Receipt.id)
+    ).first()
+    if taken is not None:
+        raise DomainError(_l("Receipt %(n)s is already in deposit #%(d)s of %(date)s; a receipt is deposited "
+                             "once.", n=taken[0], d=taken[1], date=taken[2].isoformat()), field="receipts")
+    receipts_total = sum((r.amount for r in receipts), ZERO)
+    if receipts_total <= 0:
+        raise DomainError(_l("The ticked receipts add up to ¥%(t)s: there is nothing to deposit.",
+                             t=fmt(receipts_total)), field="receipts")
+    if amount != receipts_total and (note is None or len(note) < MIN_NOTE):
+        raise DomainError(
+            _l("The slip says ¥%(a)s but the ticked receipts add up to ¥%(t)s (difference ¥%(d)s): explain "
+               "the difference (at least %(n)d characters).", a=fmt(amount), t=fmt(receipts_total),
+               d=fmt(amount - receipts_total), n=MIN_NOTE),
+            field="difference_note")
+
+    with acting_as(actor):
+        deposit = BankDeposit(
+            estate_id=estate_id, deposit_date=deposit_date, bank=bank, slip_number=slip_number, amount=amount,
+            receipts_total=receipts_total, difference_note=note, deposited_by_id=getattr(actor, "id", None),
+            created_at=now,
+        )
+        db.session.add(deposit)
+        try:
+            db.session.flush()
+            db.session.add_all(BankDepositReceipt(deposit_id=deposit.id, receipt_id=r.id) for r in receipts)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            raise DomainError(_l("One of the receipts was deposited by someone else a moment ago; reload the "
+                                 "page and tick them again."), field="receipts") from None
+    return deposit
+
+
+def _deposit_in_scope(deposit_id: int, actor) -> BankDeposit:
+    deposit = db.session.get(BankDeposit, deposit_id)
+    if deposit is None:
+        raise NotFound(_l("This deposit does not exist."))
+    _check_scope(actor, deposit.estate_id)
+    return deposit
+
+
+def confirm_deposit(deposit_id: int, actor, now: dt.datetime) -> BankDeposit:
+    """The accountant confirms that the bank received the slip."""
+    if not _can(actor, P.APPROVE, P.BANK_DEPOSIT):
+        raise PermissionDenied(_l("Only the accountant can confirm a bank deposit."))
+    deposit = _deposit_in_scope(deposit_id, actor)
+    status = deposit_status(deposit)
+    if status == "confirmed":
+        raise DomainError(_l("This deposit was confirmed already."))
+    if status in ("reversed", "reversal"):
+        raise DomainError(_l("A reversed deposit or a reversal cannot be confirmed."))
+    with acting_as(actor):
+        deposit.confirmed_by_id = getattr(actor, "id", None)
+        deposit.confirmed_at = now
+        db.session.commit()
+    return deposit
+
+
+def reverse_deposit(deposit_id: int, reason: str, actor, now: dt.datetime) -> BankDeposit:
+    """Undo a deposit recorded by mistake (not yet confirmed) with a reversing deposit: the
+    negative slip amount, no receipts, the reason in its note. Nothing is changed or deleted."""
+    if not (_can(actor, P.WRITE, P.BANK_DEPOSIT) or _can(actor, P.APPROVE, P.BANK_DEPOSIT)):
+        raise PermissionDenied(_l("You may not reverse bank deposits."))
+    reason = (reason or "").strip()
+    limit = 300 - len(REVERSAL_PREFIX.format(id=deposit_id))
+    if len(reason) < MIN_NOTE:
+        raise DomainError(_l("Give the reason (at least %(n)d characters).", n=MIN_NOTE), field="reason")
+    if len(reason) > limit:
+        raise DomainError(_l("The text is too long (at most %(n)d characters).", n=limit), field="reason")
+    deposit = _deposit_in_scope(deposit_id, actor)
+    status = deposit_status(deposit)
+    if status == "confirmed":
+        raise DomainError(_l("The accountant has confirmed this deposit against the bank: it cannot be "
+                             "reversed."), field="reason")
+    if status == "reversed":
+        raise DomainError(_l("This deposit has been reversed already."), field="reason")
+    if status == "reversal":
+        raise DomainError(_l("A reversal cannot be reversed."), field="reason")
+    with acting_as(actor):
+        reversal = BankDeposit(
+            estate_id=deposit.estate_id, deposit_date=now.date(), bank=deposit.bank,
+            slip_number=deposit.slip_number, amount=-deposit.amount, receipts_total=ZERO,
+            difference_note=REVERSAL_PREFIX.format(id=deposit.id) + reason,
+            deposited_by_id=getattr(actor, "id", None), created_at=now,
+        )
+        db.session.add(reversal)
+        db.session.commit()
+    return reversal
+
+
+# --- reconciliation -----------------------------------------------------------------------
+def system_totals(estate_id: int, date_from: dt.date, date_to: dt.date) -> MethodTotals:
+    """Receipts (reversals included) of the estate with a business date in the range, summed
+    exactly in SQL per payment method."""
+    rows = dict(db.session.execute(
+        select(Receipt.method, type_coerce(func.sum(Receipt.amount), Money()))
+        .where(Receipt.estate_id == estate_id, Receipt.business_date >= date_from,
+               Receipt.business_date <= date_to)
+        .group_by(Receipt.method)
+    ).all())
+    get = lambda m: rows.get(m) if rows.get(m) is not None else ZERO  # noqa: E731
+    return MethodTotals(cash=get("cash"), cheque=get("cheque"), bank_transfer=get("bank_transfer"),
+                        mobile=get("mobile"))
+
+
+def _put_totals(rec: Reconciliation, t: MethodTotals) -> None:
+    rec.cash_total, rec.cheque_total = t.cash, t.cheque
+    rec.transfer_total, rec.mobile_total, rec.system_total = t.bank_transfer, t.mobile, t.total
+
+
+def _stored_totals(rec: Reconciliation) -> MethodTotals:
+    return MethodTotals(rec.cash_total, rec.cheque_total, rec.transfer_total, rec.mobile_total)
+
+
+def last_reconciled(estate_id: int) -> dt.date | None:
+    """The end of the latest reconciliation of the estate, signed off or not."""
+    return db.session.scalar(select(func.max(Reconciliation.date_to)).where(Reconciliation.estate_id == estate_id))
+
+
+def prepare_reconciliation(estate_id: int, date_from, date_to, actor, now: dt.datetime) -> Reconciliation:
+    """Compute the system totals by payment method of finished days for the accountant.
+
+    Ranges never overlap; preparing the same range again, while it is not signed off,
+    refreshes its totals."""
+    if not _can(actor, P.WRITE, P.RECONCILIATION):
+        raise PermissionDenied(_l("You may not prepare reconciliations."))
+    _check_scope(actor, estate_id)
+    date_from = _as_date(date_from, "date_from")
+    date_to = _as_date(date_to, "date_to")
+    if date_from > date_to:
+        raise DomainError(_l("The first day is after the last day."), field="date_to")
+    if date_to >= now.date():
+        raise DomainError(_l("A reconciliation covers finished days: the last day must be yesterday or "
+                             "earlier."), field="date_to")
+    overlapping = db.session.scalars(
+        select(Reconciliation).where(Reconciliation.estate_id == estate_id, Reconciliation.date_from <= date_to,
+                                     Reconciliation.date_to >= date_from).order_by(Reconciliation.date_from)
+    ).all()
+    same = [r for r in overlapping if (r.date_from, r.date_to) == (date_from, date_to) and r.signed_off_at is None]
+    if overlapping and len(same) != len(overlapping):
+        other = next(r for r in overlapping if r not in same)
+        raise DomainError(_l("This period overlaps the reconciliation of %(a)s to %(b)s.",
+                             a=other.date_from.isoformat(), b=other.date_to.isoformat()), field="date_from")
+    totals = system_totals(estate_id, date_from, date_to)
+    with acting_as(actor):
+        if same:
+            rec = same[0]
+        else:
+            rec = Reconciliation(estate_id=estate_id, date_from=date_from, date_to=date_to,
+                                 prepared_by_id=getattr(actor, "id", None), created_at=now)
+            db.session.add(rec)
+        _put_totals(rec, totals)
+        db.session.commit()
+    return rec
+
+
+def sign_off(reconciliation_id: int, book_total, explanation: str | None, actor, now: dt.datetime) -> Reconciliation:
+    """The accountant enters the book figure and signs off; a difference needs an explanation.
+    A signed-off reconciliation never changes."""
+    if not _can(actor, P.APPROVE, P.RECONCILIATION):
+        raise PermissionDenied(_l("Only the accountant can sign off a reconciliation."))
+    rec = db.session.get(Reconciliation, reconciliation_id)
+    if rec is None:
+        raise NotFound(_l("This reconciliation does not exist."))
+    _check_scope(actor, rec.estate_id)
+    if rec.signed_off_at is not None:
+        raise DomainError(_l("This reconciliation was signed off on %(d)s and cannot change.",
+                             d=rec.signed_off_at.date().isoformat()))
+    book = parse_money(book_total, field="book_total", allow_zero=True)
+    explanation = _clean(explanation, 2000, "explanation")
+    difference = book - rec.system_total
+    if difference != 0 and (explanation is None or len(explanation) < MIN_NOTE):
+        raise DomainError(
+            _l("The books say ¥%(b)s, the receipts ¥%(s)s (difference ¥%(d)s): explain the difference "
+               "(at least %(n)d characters).", b=fmt(book), s=fmt(rec.system_total), d=fmt(difference),
+               n=MIN_NOTE),
+            field="explanation")
+    current = system_totals(rec.estate_id, rec.date_from, rec.date_to)
+    if current != _stored_totals(rec):
+        with acting_as(actor):
+            _put_totals(rec, current)
+            db.session.commit()
+        raise DomainError(_l("Receipts of this period changed after it was prepared. The totals are updated "
+                             "now: check them and sign off again."), field="book_total")
+    with acting_as(actor):
+        rec.book_total = book
+        rec.difference = difference
+        rec.explanation = explanation
+        rec.signed_off_by_id = getattr(actor, "id", None)
+        rec.signed_off_at = now
+        db.session.commit()
+    return rec
+
+
+def reconciliation_overdue(estate_id: int, today: dt.date) -> tuple[bool, dt.date | None]:
+    """(overdue, last day covered by a signed-off reconciliation): overdue when none is
+    signed off yet, or the last one ended more than three days before ``today``."""
+    last = db.session.scalar(
+        select(func.max(Reconciliation.date_to))
+        .where(Reconciliation.estate_id == estate_id, Reconciliation.signed_off_at.isnot(None))
+    )
+    return (last is None or (today - last).days > OVERDUE_AFTER_DAYS), last
