@@ -64,7 +64,9 @@ def seed_fees(estate, today: dt.date, months: int = 12) -> None:
                 late_fee_grace_days=grace, due_days=due, sort_order=order,
             )
         db.session.add_all(items.values())
-        first = dt.date(today.year - 1, today.month, 1)
+        # the last ``months`` months, the current one included
+        index = today.year * 12 + today.month - 1 - (months - 1)
+        first = dt.date(index // 12, index % 12 + 1, 1)
         schedule = FeeSchedule(
             estate_id=estate.id, version=1, title="山水湖畔小区物业服务收费标准",
             pricing_basis="南京市物业服务收费管理暂行规定（宁价服〔2005〕60号）", service_grade="一级",

@@ -13,6 +13,20 @@ class EstateSecurityManager(SecurityManager):
     from app.security.views import StaffUserDBModelView as userdbmodelview  # noqa: N813
 
     # --- roles ---------------------------------------------------------------------------
+    def add_permissions_view(self, base_permissions, view_menu):
+        """Write a view's permissions and give them to Admin, but never delete any.
+
+        FAB deletes, from every role, the permissions of a resource that the view being
+        registered does not use. Our resources are shared by several views (a register and
+        its API, the fee schedule and its rates) and carry custom actions (can_read_phone,
+        can_approve); sync_roles and the role matrix decide what a role holds."""
+        self.add_view_menu(view_menu)
+        role_admin = self.find_role(self.auth_role_admin)
+        for permission in base_permissions:
+            pv = self.add_permission_view_menu(permission, view_menu)
+            if role_admin is not None and pv is not None and pv not in role_admin.permissions:
+                self.add_permission_role(role_admin, pv)
+
     def sync_roles(self) -> None:
         """Make every non-Admin role hold exactly the permissions of ROLE_MATRIX.
 
