@@ -52,6 +52,7 @@ class StaffModelView(ModelView):
     service_check = None
     show_history = True
     show_template = "staff/show_with_history.html"
+    list_template = "staff/list.html"
 
     def __init__(self, **kwargs):
         model = self.datamodel.obj
@@ -275,6 +276,17 @@ class StaffModelView(ModelView):
         if item is None:
             abort(404)
         return item
+
+    def list_buttons(self) -> list[dict]:
+        """Buttons above the list (same form as record_buttons), e.g. an export."""
+        return []
+
+    def render_template(self, template, **kwargs):
+        # every page of a register knows its list buttons and whether a search is active
+        # (FAB collapses the search panel even while filters apply)
+        kwargs.setdefault("list_buttons", self.list_buttons() if template == self.list_template else [])
+        kwargs.setdefault("searching", any(k.startswith("_flt_") for k in request.args))
+        return super().render_template(template, **kwargs)
 
     def record_buttons(self, item) -> list[dict]:
         """Buttons above a record: dicts of label, url, and optionally method="post",

@@ -1,6 +1,7 @@
 """Owner archive (业主档案) and occupancies (入住登记)."""
-from flask import current_app
+from flask import current_app, url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import StaffModelView
@@ -71,6 +72,12 @@ class OwnerModelView(StaffModelView):
     }
     service_check = staticmethod(services.check_owner)
     formatters_columns = {}
+
+    def list_buttons(self):
+        if current_app.appbuilder.sm.has_access(P.EXPORT, P.OWNER):
+            return [dict(label=gettext("Export to Excel"), url=url_for("DataImportView.owners_xlsx"),
+                         icon="fa-file-excel", style="default")]
+        return []
 
     def history_for(self, item):
         return services.owner_history(item.id)

@@ -124,3 +124,16 @@ def test_roles_without_export_get_403(login, username):
 def test_anonymous_export_goes_to_login(client):
     resp = client.get("/import/owners.xlsx")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_owner_list_offers_export_only_to_roles_that_may_export(login, client):
+    manager = login("manager")
+    assert "/import/owners.xlsx" in manager.get("/ownermodelview/list/").get_data(as_text=True)
+    client.get("/logout/")
+    clerk = login("clerk")
+    assert "/import/owners.xlsx" not in clerk.get("/ownermodelview/list/").get_data(as_text=True)
+
+
+def test_search_panel_stays_open_while_filtering(login):
+    html = login("clerk").get("/ownermodelview/list/?_flt_0_name=王").get_data(as_text=True)
+    assert 'class="panel-collapse collapse in"' in html or "collapse in" in html
