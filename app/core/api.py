@@ -31,7 +31,23 @@ class StaffRestApi(ModelRestApi):
             self.base_filters = [[_scope_column(model), FilterInFunction, current_estate_ids]] + list(
                 self.base_filters or []
             )
+        self._scope_relations()
         super().__init__()
+
+    def _scope_relations(self) -> None:
+        """Relation choices (the _info endpoint) offer only rows of the user's estates."""
+        add_q = dict(self.add_query_rel_fields or {})
+        edit_q = dict(self.edit_query_rel_fields or {})
+        for col in set(self.add_columns or []) | set(self.edit_columns or []):
+            if not self.datamodel.is_relation(col):
+                continue
+            related = self.datamodel.get_related_model(col)
+            if _is_scoped(related):
+                rule = [[_scope_column(related), FilterInFunction, current_estate_ids]]
+                add_q.setdefault(col, rule)
+                edit_q.setdefault(col, rule)
+        self.add_query_rel_fields = add_q
+        self.edit_query_rel_fields = edit_q
 
     def _check(self, item) -> None:
         if _is_scoped(type(item)):

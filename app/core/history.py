@@ -44,7 +44,10 @@ def _value(raw, field, choices):
 BOOLEAN_FIELDS = {"important_client", "active", "recurring", "meter_changed"}
 
 
-def present_history(rows, labels: dict, choices: dict, own_table: str) -> list[HistoryRow]:
+def present_history(rows, labels: dict, choices: dict, own_table: str, masks: dict | None = None) -> list[HistoryRow]:
+    """``masks`` maps a field to a function that hides its values (personal data the viewer
+    may not see in full)."""
+    masks = masks or {}
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
     out = []
     for r in rows:
@@ -61,7 +64,8 @@ def present_history(rows, labels: dict, choices: dict, own_table: str) -> list[H
         if r.table_name != own_table:
             action += " · " + str(TABLES.get(r.table_name, r.table_name))
         at = r.at.replace(tzinfo=dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
+        hide = masks.get(r.field, lambda v: v)
         out.append(HistoryRow(at=at, who=str(SYSTEM_ACTORS.get(r.username, r.username)), action=action,
-                              field=field_label, old=_value(r.old_value, r.field, choices),
-                              new=_value(r.new_value, r.field, choices)))
+                              field=field_label, old=hide(_value(r.old_value, r.field, choices)),
+                              new=hide(_value(r.new_value, r.field, choices))))
     return out

@@ -29,6 +29,11 @@ def estate_of(item) -> int | None:
             return estate_of(parent)
     if type(item).__name__ == "Estate":
         return item.id
+    # a relation just set (a form or API moving the row to another estate) wins over the
+    # estate_id column, which is only updated at flush
+    estate = item.__dict__.get("estate")
+    if estate is not None:
+        return estate.id
     if getattr(item, "estate_id", None) is not None:
         return item.estate_id
     estate = getattr(item, "estate", None)

@@ -266,9 +266,13 @@ class StaffModelView(ModelView):
     def history_for(self, item) -> list:
         return audit.history(self.datamodel.obj.__tablename__, self.datamodel.get_pk_value(item))
 
+    def history_masks(self) -> dict:
+        """Fields whose values the viewer may not see in full: {field: masking function}."""
+        return {}
+
     def history_rows(self, item) -> list:
         return present_history(self.history_for(item), self.label_columns, self.choice_fields,
-                               self.datamodel.obj.__tablename__)
+                               self.datamodel.obj.__tablename__, self.history_masks())
 
     def _scoped_or_404(self, pk):
         """The record if it exists in the user's estates, else 404 (custom routes use it)."""

@@ -93,6 +93,11 @@ def seed_fees(estate, today: dt.date, months: int = 12) -> None:
         for period in periods:
             start, _end = rules.parse_period(period)
             billing.generate(estate.id, period, dt.datetime.combine(start, dt.time(8, 0)))
+    # public meters (apportioned public energy) and household water meters, a few months,
+    # so that meter charges are there and mostly paid like the rest
+    from app.meters.demo import seed_meters
+
+    seed_meters(estate, today, months=min(months, 3))
     _seed_payments(estate, periods, rng, today)
 
 

@@ -31,7 +31,10 @@ class Meter(Audited, EstateScoped, Model):
     estate = relationship("Estate")
     unit = relationship("Unit")
     fee_item = relationship("FeeItem")
-    served_units = relationship("MeterUnit", back_populates="meter")
+    # the rows of meter_unit are written through ``units`` (a plain many-to-many: the form's
+    # multi-select and the API); ``served_units`` only reads them
+    served_units = relationship("MeterUnit", viewonly=True)
+    units = relationship("Unit", secondary="meter_unit", order_by="Unit.code")
 
     def __str__(self) -> str:
         return self.code
@@ -47,8 +50,8 @@ class MeterUnit(Model):
     meter_id: Mapped[int] = mapped_column(ForeignKey("meter.id"), nullable=False, index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False, index=True)
 
-    meter = relationship("Meter", back_populates="served_units")
-    unit = relationship("Unit")
+    meter = relationship("Meter", viewonly=True)
+    unit = relationship("Unit", viewonly=True)
 
 
 class MeterReading(Audited, EstateScoped, Model):
@@ -73,6 +76,14 @@ class MeterReading(Audited, EstateScoped, Model):
     meter = relationship("Meter")
     charge = relationship("Charge")
 
+    @property
+    def amount(self) -> Decimal | None:
+        """The amount billed for this reading (household meters)."""
+        return self.charge.amount if self.charge is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.meter} {self.period}"
+
 
 class Apportionment(Audited, EstateScoped, Model):
     """公摊: a public meter's cost for a period split over the units it serves."""
@@ -92,7 +103,12 @@ class Apportionment(Audited, EstateScoped, Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
     meter = relationship("Meter")
-    shares = relationship("ApportionmentShare", back_populates="apportionment")
+    posted_by = relationship("User")
+    shares = relationship("ApportionmentShare", back_populates="apportionment",
+                          cascade="all, delete-orphan", order_by="ApportionmentShare.id")
+
+    def __str__(self) -> str:
+        return f"{self.meter} {self.period}"
 
 
 class ApportionmentShare(Model):
@@ -107,3 +123,4 @@ class ApportionmentShare(Model):
 
     apportionment = relationship("Apportionment", back_populates="shares")
     unit = relationship("Unit")
+    charge = relationship("Charge")

@@ -23,6 +23,9 @@ class OwnerRestApi(StaffRestApi):
     class_permission_name = P.OWNER
     datamodel = SQLAInterface(Owner)
     list_columns = ["id", "estate_id", "name", "phone", "important_client"]
+    # no filtering on phone or ID numbers: a role that sees them masked could confirm a
+    # guessed number digit by digit
+    search_columns = ["name", "important_client", "estate_id"]
     show_columns = [
         "id", "estate_id", "name", "phone", "phone2", "id_number", "emergency_contact",
         "emergency_phone", "important_client", "language", "notes",
@@ -46,5 +49,6 @@ class OccupancyRestApi(StaffRestApi):
     class_permission_name = P.OCCUPANCY
     datamodel = SQLAInterface(Occupancy)
     list_columns = ["id", "estate_id", "unit_id", "owner_id", "relation", "move_in_date", "move_out_date"]
+    show_columns = list_columns + ["notes"]  # ids only: the owner's personal data stays behind its own API
     add_columns = edit_columns = ["unit", "owner", "relation", "move_in_date", "move_out_date", "notes"]
     service_check = staticmethod(services.check_occupancy)

@@ -79,6 +79,15 @@ class OwnerModelView(StaffModelView):
                          icon="fa-file-excel", style="default")]
         return []
 
+    def history_masks(self):
+        sm = current_app.appbuilder.sm
+        masks = {}
+        if not sm.has_access(P.READ_PHONE, P.OWNER):
+            masks.update(dict.fromkeys(("phone", "phone2", "emergency_phone"), rules.mask_phone))
+        if not sm.has_access(P.READ_ID_NUMBER, P.OWNER):
+            masks["id_number"] = rules.mask_id_number
+        return masks
+
     def history_for(self, item):
         return services.owner_history(item.id)
 

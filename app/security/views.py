@@ -11,6 +11,8 @@ def _roles(roles) -> str:
 
 
 class StaffUserDBModelView(UserDBModelView):
+    # the same permissions as FAB's own view: SELF_SERVICE grants them to every staff role
+    class_permission_name = "UserDBModelView"
     formatters_columns = {
         "active": lambda v: _l("Yes") if v else _l("No"),
         "roles": _roles,
