@@ -60,6 +60,9 @@ LANGUAGES = {
 }
 
 # --- uploads ----------------------------------------------------------------------------
+# photos of posted notices; served to logged-in staff only (app/publishing/views.py)
+IMG_UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads")) + "/"
+IMG_UPLOAD_URL = "/uploads/"
 MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
 
 # --- demo -------------------------------------------------------------------------------

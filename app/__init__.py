@@ -53,6 +53,10 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(config)
     app.config.update(overrides)
+    if "IMG_UPLOAD_FOLDER" not in overrides and "UPLOAD_FOLDER" not in os.environ:
+        # uploads live beside the database of this instance
+        app.config["IMG_UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads") + "/"
+    os.makedirs(app.config["IMG_UPLOAD_FOLDER"], exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
@@ -103,4 +107,5 @@ def _import_models() -> None:
     import app.fees.models  # noqa: F401
     import app.meters.models  # noqa: F401
     import app.owners.models  # noqa: F401
+    import app.publishing.models  # noqa: F401
     import app.security.models  # noqa: F401

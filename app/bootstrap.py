@@ -100,6 +100,9 @@ def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
     estate = make_demo()
     created = create_demo_users(estate, demo_password)
     seed_fees(estate, clock.today(), months=current_app.config.get("DEMO_FEE_MONTHS", 12))
+    from app.publishing.demo import seed_notices
+
+    seed_notices(estate, clock.now(), current_app.appbuilder.sm.find_user(username="supervisor"))
     if not demo_password:
         write_password_file(created)
     return created

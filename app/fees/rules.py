@@ -94,6 +94,13 @@ def parse_rate(raw, field: str = "rate") -> Decimal:
     return value.quantize(Decimal("0.0001"))
 
 
+def fmt_rate(rate: Decimal) -> str:
+    """1.2000 -> '1.20', 0.5283 -> '0.5283': at least 2 decimals, no trailing zeros beyond."""
+    text = f"{rate:.4f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
 def pick_rate(rates: dict[tuple[int, str], Decimal], fee_item_id: int, property_type: str) -> Decimal | None:
     """The rate of an item for a property type; a rate for all types applies otherwise."""
     return rates.get((fee_item_id, property_type), rates.get((fee_item_id, ALL_TYPES)))

@@ -43,10 +43,14 @@ target_db = current_app.extensions['migrate'].db
 def render_item(type_, obj, autogen_context):
     """Our exact-decimal columns are plain BIGINTs in the database: write them so, and
     keep migrations free of app imports."""
+    from flask_appbuilder.models.mixins import FileColumn, ImageColumn
+
     from app.core.money import FixedDecimal
 
     if type_ == "type" and isinstance(obj, FixedDecimal):
         return "sa.BigInteger()"
+    if type_ == "type" and isinstance(obj, (ImageColumn, FileColumn)):
+        return "sa.Text()"
     return False
 
 

@@ -68,6 +68,11 @@ METER = "Meter"
 METER_READING = "MeterReading"
 APPORTIONMENT = "Apportionment"  # write = draft; APPROVE = post the shares as charges
 
+# publishing
+NOTICE = "Notice"  # write = draft; PUBLISH = publish and withdraw (supervisor)
+POSTING = "Posting"  # the posting log (公示记录)
+PUBLIC_PAGES = "PublicPages"  # the published pages anyone may read
+
 APPROVE = "can_approve"
 PUBLISH = "can_publish"
 

@@ -36,6 +36,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
         P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: R,
         P.RECONCILIATION: R, P.METER: R, P.METER_READING: R, P.APPORTIONMENT: R,
+        P.NOTICE: R, P.POSTING: R, P.PUBLIC_PAGES: R,
     },
     SUPERVISOR: {
         P.ESTATE: R, P.ZONE: RWD, P.BUILDING: RWD, P.ENTRANCE: RWD, P.UNIT: RWD,
@@ -49,6 +50,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.CHARGE: RW, P.BILLING: RW, P.RECEIPT: RW, P.VOID_REQUEST: RW,
         P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW, P.METER: RW, P.METER_READING: RW,
         P.APPORTIONMENT: RWA,
+        P.NOTICE: (*RW, P.PUBLISH), P.POSTING: RW, P.PUBLIC_PAGES: R,
     },
     CLERK: {
         # reception, move-in/out: edits owners, occupancies and unit status; deletes nothing
@@ -60,6 +62,8 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: RW, P.RECEIPT: RW,
         P.VOID_REQUEST: RW, P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW,
         P.METER: R, P.METER_READING: RW, P.APPORTIONMENT: R,
+        # drafts notices and records where they were posted; the supervisor publishes
+        P.NOTICE: RW, P.POSTING: RW, P.PUBLIC_PAGES: R,
     },
     ACCOUNTANT: {
         P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
@@ -69,6 +73,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
         P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: (P.READ, P.APPROVE),
         P.RECONCILIATION: (P.READ, P.APPROVE), P.APPORTIONMENT: R,
+        P.NOTICE: R, P.PUBLIC_PAGES: R,
     },
     ENGINEER: {
         # needs the room and a phone number to reach the owner about a repair; reads meters
@@ -76,13 +81,16 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.OWNER: (P.READ, P.READ_PHONE),
         P.QUICK_SEARCH: R,
         P.METER: R, P.METER_READING: RW,
+        P.NOTICE: R, P.PUBLIC_PAGES: R,
     },
     SECURITY: {
         P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
         P.OWNER: (P.READ, P.READ_PHONE),
         P.QUICK_SEARCH: R,
+        P.NOTICE: R, P.PUBLIC_PAGES: R,
     },
-    PUBLIC: {},
+    # anonymous owners and the public: the published pages only
+    PUBLIC: {P.PUBLIC_PAGES: R},
 }
 
 # Every logged-in staff member may see and change their own account details and password.

@@ -1,0 +1,95 @@
+"""The published pages (公示): fee schedule and service contents, the service price lists,
+notices — readable without logging in (the Public role), on a phone too. Nothing personal:
+no owner names, rooms or debts."""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_appbuilder import BaseView
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.security.decorators import has_access
+from sqlalchemy import select
+
+from app.estate.models import Estate
+from app.extensions import db
+from app.fees import rules as fee_rules
+from app.fees import services as fee_services
+from app.fees.models import ServicePrice
+from app.estate.rules import PROPERTY_TYPES
+from app.publishing import rules, services
+from app.security import permissions as P
+
+
+def _estate() -> Estate:
+    """?estate=<id>, or the only/first estate: a QR code on a board links with its estate id."""
+    estate_id = request.args.get("estate", type=int)
+    if estate_id is not None:
+        estate = db.session.get(Estate, estate_id)
+    else:
+        estate = db.session.scalar(select(Estate).order_by(Estate.id).limit(1))
+    if estate is None:
+        abort(404)
+    return estate
+
+
+class PublicView(BaseView):
+    route_base = "/public"
+    class_permission_name = P.PUBLIC_PAGES
+    method_permission_name = {"fees": "read", "services": "read", "notices": "read", "notice": "read"}
+    default_view = "fees"
+
+    def _render(self, template, **kwargs):
+        return self.render_template(template, estate=kwargs.pop("estate"), **kwargs)
+
+    @expose("/fees")
+    @has_access
+    def fees(self):
+        estate = _estate()
+        schedule = fee_services.schedule_in_force(estate.id, _today())
+        versions = fee_services.published_versions(estate.id)
+        rates, contents, posted = [], {}, None
+        if schedule is not None:
+            items = {}
+            for r in sorted(schedule.rates, key=lambda r: (r.fee_item.sort_order, r.fee_item_id)):
+                row = items.setdefault(r.fee_item_id, {"item": r.fee_item, "rates": []})
+                row["rates"].append((r.property_type, fee_rules.fmt_rate(r.rate)))
+            rates = list(items.values())
+            for c in schedule.contents:
+                contents.setdefault(c.area, []).append(c.content)
+            posted = services.last_posting(estate.id, "fee_schedule", schedule.id)
+        return self._render("public/fees.html", estate=estate, schedule=schedule, versions=versions, rates=rates,
+                            contents=contents, areas=fee_rules.SERVICE_AREAS, types=PROPERTY_TYPES,
+                            posted=posted, page="fees")
+
+    @expose("/services")
+    @has_access
+    def services(self):
+        estate = _estate()
+        prices = db.session.scalars(select(ServicePrice).where(
+            ServicePrice.estate_id == estate.id, ServicePrice.active.is_(True)
+        ).order_by(ServicePrice.kind, ServicePrice.sort_order, ServicePrice.id)).all()
+        groups = {kind: [p for p in prices if p.kind == kind] for kind in fee_rules.PRICE_KINDS}
+        return self._render("public/services.html", estate=estate, groups=groups, kinds=fee_rules.PRICE_KINDS,
+                            page="services")
+
+    @expose("/notices")
+    @has_access
+    def notices(self):
+        estate = _estate()
+        return self._render("public/notices.html", estate=estate, notices=services.public_notices(estate.id),
+                            kinds=rules.NOTICE_KINDS, page="notices")
+
+    @expose("/notices/<int:notice_id>")
+    @has_access
+    def notice(self, notice_id):
+        estate = _estate()
+        notice = services.public_notice(estate.id, notice_id)
+        if notice is None:
+            abort(404)
+        return self._render("public/notice.html", estate=estate, notice=notice, kinds=rules.NOTICE_KINDS,
+                            totals=services.disclosure_totals(notice), page="notices")
+
+
+def _today():
+    from app.core import clock
+
+    return clock.today()

@@ -1,0 +1,33 @@
+"""Publishing rules: kinds and states of notices, what may change when. No I/O."""
+from flask_babel import lazy_gettext as _l
+
+from app.exceptions import DomainError
+
+NOTICE_KINDS = {
+    "announcement": _l("Announcement"),
+    "outage": _l("Outage notice"),
+    "fee": _l("Fee notice"),
+    "disclosure": _l("Income and expense disclosure"),
+}
+NOTICE_STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "withdrawn": _l("Withdrawn")}
+SUBJECTS = {"notice": _l("Notice"), "fee_schedule": _l("Fee schedule"), "price_list": _l("Service price list")}
+DIRECTIONS = {"income": _l("Income"), "expense": _l("Expense")}
+
+# state -> states it may move to
+TRANSITIONS = {"draft": {"published"}, "published": {"withdrawn"}, "withdrawn": set()}
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, set()):
+        raise DomainError(
+            _l("A notice that is %(current)s cannot become %(target)s.",
+               current=NOTICE_STATUSES.get(current, current), target=NOTICE_STATUSES.get(target, target))
+        )
+
+
+def check_editable(status: str) -> None:
+    if status != "draft":
+        raise DomainError(
+            _l("A published or withdrawn notice cannot be changed: withdraw it and publish a new one."),
+            field="title",
+        )
