@@ -81,6 +81,11 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
         """The language key (zh_CN / en) of this request, for the language menu."""
         return {"current_locale": select_locale()}
 
+    from reports.rendering import check_environment
+
+    for warning in check_environment():  # e.g. no HarfBuzz subsetter: Chinese PDFs take seconds
+        app.logger.warning(warning)
+
     from app import cli, errors
 
     cli.register(app)
@@ -103,6 +108,7 @@ def _import_models() -> None:
     """Import every model module so that metadata (and Alembic) knows all tables."""
     import app.core.audit  # noqa: F401
     import app.cashdesk.models  # noqa: F401
+    import app.collection.models  # noqa: F401
     import app.estate.models  # noqa: F401
     import app.fees.models  # noqa: F401
     import app.meters.models  # noqa: F401

@@ -149,11 +149,10 @@ class CashDeskView(BaseView):
         receipt = db.session.get(Receipt, receipt_id)
         if receipt is None or receipt.estate_id not in current_estate_ids():
             abort(404)
-        try:
-            from reports.receipt import receipt_pdf
-        except ImportError:
-            abort(404)
-        return _pdf_response(receipt_pdf(receipt_id, lang=_lang()), f"receipt-{receipt.number}.pdf")
+        from reports.receipt import receipt_pdf
+
+        return _pdf_response(receipt_pdf(receipt_id, lang=_lang(), estate_ids=current_estate_ids()),
+                             f"receipt-{receipt.number}.pdf")
 
     @expose("/receipt/<int:receipt_id>/void", methods=["GET", "POST"])
     @has_access
@@ -211,11 +210,10 @@ class CashDeskView(BaseView):
     @has_access
     def statement_pdf(self, unit_id):
         unit = _unit_or_404(unit_id)
-        try:
-            from reports.statement import statement_pdf
-        except ImportError:
-            abort(404)
-        return _pdf_response(statement_pdf(unit.id, lang=_lang()), f"ledger-{unit.code}.pdf")
+        from reports.statement import statement_pdf
+
+        return _pdf_response(statement_pdf(unit.id, lang=_lang(), estate_ids=current_estate_ids()),
+                             f"statement-{unit.code}.pdf")
 
 
 def _lang() -> str:

@@ -88,10 +88,10 @@ class EstateSecurityManager(SecurityManager):
         if not has_request_context() or not current_user.is_authenticated:
             return []
         cached = getattr(g, "_estate_ids", None)
-        if cached is None:
-            cached = self.estate_ids_for(current_user)
+        if cached is None or cached[0] != current_user.id:  # keyed: g may outlive one user
+            cached = (current_user.id, self.estate_ids_for(current_user))
             g._estate_ids = cached
-        return cached
+        return cached[1]
 
     def can(self, action: str, resource: str) -> bool:
         return self.has_access(action, resource)

@@ -18,15 +18,20 @@ def manager(app_ctx):
     return app_ctx.appbuilder.sm.find_user(username="manager")
 
 
-_counter = iter(range(1, 10_000))
-
-
 @pytest.fixture()
 def fresh_unit(app_ctx, demo_estate):
-    """A demo unit with no charges of its own, given three open charges of 100.00 (Jan–Mar 2030)."""
-    n = next(_counter)
-    unit = (db.session.query(Unit).filter(Unit.estate_id == demo_estate.id, ~Unit.occupancies.any())
-            .order_by(Unit.id).offset(n).first())
+    """A new unit of its own (other tests never touch it), with three open charges of 100.00
+    (Jan–Mar 2030)."""
+    import uuid
+
+    from app.estate.models import Entrance
+
+    entrance = db.session.query(Entrance).filter(Entrance.estate_id == demo_estate.id).order_by(Entrance.id).first()
+    unit = Unit(entrance=entrance, room_number=f"T{uuid.uuid4().hex[:8].upper()}", property_type="multi_storey",
+                chargeable_area=D("80.00"), status="occupied")
+    unit.derive()
+    db.session.add(unit)
+    db.session.flush()
     item = db.session.query(FeeItem).filter_by(estate_id=demo_estate.id, code="garbage").one()
     for month in (1, 2, 3):
         start = dt.date(2030, month, 1)

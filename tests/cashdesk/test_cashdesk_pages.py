@@ -88,3 +88,23 @@ def test_ledger_page_agrees_with_the_service(app, client, fresh_unit, clerk):
     do_login(client, "clerk")
     html = client.get(f"/cashdesk/ledger/{fresh_unit.id}").get_data(as_text=True)
     assert "¥250.00" in html  # owes 300 - 50
+
+
+def test_receipt_and_statement_print_as_pdf(app, client, fresh_unit, clerk):
+    import datetime as dt
+
+    from pypdf import PdfReader
+    import io
+
+    receipt = services.post_payment(fresh_unit.id, "1005.50", "cash", clerk, dt.datetime(2030, 5, 3, 9))
+    rid, code = receipt.id, fresh_unit.code
+    do_login(client, "clerk")
+    resp = client.get(f"/cashdesk/receipt/{rid}.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
+    assert code in text and "1,005.50" in text and "壹仟零伍元伍角" in text
+    resp = client.get(f"/cashdesk/ledger/{fresh_unit.id}.pdf")
+    assert resp.status_code == 200 and code in "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
+    client.get("/logout/")
+    do_login(client, "clerk_b")  # another estate's clerk
+    assert client.get(f"/cashdesk/receipt/{rid}.pdf").status_code == 404
