@@ -53,7 +53,7 @@ def test_fee_page_shows_the_schedule_in_force_and_nothing_personal(client, app):
 
 def test_english_on_request(client):
     html = client.get("/public/fees?lang=en").get_data(as_text=True)
-    assert "Fees" in html and 'lang="en"' in html
+    assert "Fee rates" in html and 'lang="en"' in html
 
 
 def test_draft_and_withdrawn_notices_are_not_public(app, client):
@@ -146,3 +146,39 @@ def test_disclosure_income_comes_from_the_ledger(app_ctx, demo_estate):
     assert totals.expense_total == type(first.amount)("100.50")
     with pytest.raises(DomainError):
         services.create_disclosure(demo_estate.id, day, day, [("保洁", "1.005")], "坏", sup, NOW)
+
+
+def _pdf_text(data):
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_fee_poster_pdf_holds_items_prices_and_qr(client):
+    resp = client.get("/public/fees.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    text = _pdf_text(resp.data)
+    assert "物业服务费" in text and "1.20" in text and "元/m²·月" in text and "山水湖畔小区" in text
+    assert "盖章" in text or "Seal" in text
+    assert b"/Image" in resp.data  # the QR code
+
+
+def test_price_list_and_notice_posters(client, app):
+    text = _pdf_text(client.get("/public/services.pdf").data)
+    assert "复印" in text and "0.50" in text
+    with app.app_context():
+        notice = db.session.query(Notice).filter_by(kind="outage", status="published").first()
+        nid, title = notice.id, notice.title
+    text = _pdf_text(client.get(f"/public/notices/{nid}.pdf").data)
+    assert "停水" in text and "7 栋" in title
+    english = _pdf_text(client.get("/public/fees.pdf?lang=en").data)
+    assert "Fee rates" in english
+
+
+def test_draft_notice_has_no_poster(client, app):
+    with app.app_context():
+        draft = db.session.query(Notice).filter_by(status="draft").first()
+        nid = draft.id
+    assert client.get(f"/public/notices/{nid}.pdf").status_code == 404
