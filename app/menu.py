@@ -13,6 +13,7 @@ MENU_RESOURCES: dict[tuple[str | None, str], str] = {}
 CAT_OWNERS = "Owners"
 CAT_ESTATE = "Estate"
 CAT_FEES = "Fees"
+CAT_PUBLISHING = "Publishing"
 CAT_SYSTEM = "System"
 
 
@@ -64,6 +65,15 @@ def register(appbuilder) -> None:
     add(ReceiptModelView, "Receipts", _l("Receipts"), "fa-receipt", *fees, P.RECEIPT)
     add(ChargeModelView, "Charges", _l("Charges"), "fa-file-invoice", *fees, P.CHARGE)
     add(VoidRequestModelView, "Void requests", _l("Void requests"), "fa-ban", *fees, P.VOID_REQUEST)
+    from app.cashdesk.deposit_views import (
+        BankDepositModelView, DepositDeskView, ReconciliationDeskView, ReconciliationModelView,
+    )
+
+    add(DepositDeskView, "Daily cash close", _l("Daily cash close"), "fa-cash-register", *fees, P.BANK_DEPOSIT)
+    add(BankDepositModelView, "Bank deposits", _l("Bank deposits"), "fa-university", *fees, P.BANK_DEPOSIT)
+    add(ReconciliationModelView, "Reconciliations", _l("Reconciliations"), "fa-balance-scale", *fees,
+        P.RECONCILIATION)
+    appbuilder.add_view_no_menu(ReconciliationDeskView)
     add(BillingView, "Monthly billing", _l("Monthly billing"), "fa-calendar-check", *fees, P.BILLING)
     add(FeeScheduleModelView, "Fee schedules", _l("Fee schedules"), "fa-list-alt", *fees, P.FEE_SCHEDULE)
     add(FeeItemModelView, "Fee items", _l("Fee items"), "fa-tags", *fees, P.FEE_ITEM)
@@ -71,6 +81,32 @@ def register(appbuilder) -> None:
         P.SERVICE_PRICE)
     for view in (FeeRateModelView, ServiceContentModelView, CashDeskView, SaleView):
         appbuilder.add_view_no_menu(view)
+
+    from app.collection.views import (
+        ArrearsView, CaseFileView, CollectionActionModelView, PaymentReminderModelView,
+    )
+
+    collection = ("Collection", _l("Arrears and collection"), "fa-hand-holding-usd")
+    add(ArrearsView, "Arrears", _l("Arrears"), "fa-exclamation-circle", *collection, P.ARREARS)
+    add(CollectionActionModelView, "Collection actions", _l("Collection actions"), "fa-phone", *collection,
+        P.COLLECTION_ACTION)
+    add(PaymentReminderModelView, "Payment reminders", _l("Payment reminders"), "fa-envelope", *collection,
+        P.PAYMENT_REMINDER)
+    appbuilder.add_view_no_menu(CaseFileView)
+
+    from app.publishing.public_views import PublicView
+    from app.publishing.views import DisclosureView, NoticeModelView, PostingModelView, UploadView
+
+    publishing = (CAT_PUBLISHING, _l("Publishing"), "fa-bullhorn")
+    add(NoticeModelView, "Notices", _l("Notices"), "fa-newspaper", *publishing, P.NOTICE)
+    add(PostingModelView, "Posting log", _l("Posting log"), "fa-thumbtack", *publishing, P.POSTING)
+    add(DisclosureView, "Income and expense disclosure", _l("Income and expense disclosure"), "fa-balance-scale-left",
+        *publishing, P.NOTICE)
+    appbuilder.add_view_no_menu(UploadView)
+    appbuilder.add_view_no_menu(PublicView)
+    appbuilder.add_link("Public pages", label=_l("Public pages"), href="/public/fees", icon="fa-globe",
+                        category=CAT_PUBLISHING)
+    MENU_RESOURCES[(CAT_PUBLISHING, "Public pages")] = P.PUBLIC_PAGES
 
     system = (CAT_SYSTEM, _l("System"), "fa-cogs")
     add(AuditLogModelView, "Change log", _l("Change log"), "fa-history", *system, P.AUDIT_LOG)

@@ -38,7 +38,7 @@ ZERO = Decimal("0.00")
 MIN_NOTE = 4  # characters of a difference note, a reversal reason or an explanation
 OVERDUE_AFTER_DAYS = 3  # 对账 every three days
 REVERSAL_PREFIX = "[reverses #{id}] "
-_REVERSAL_RE = re.compile(r"^\[reverses #(\d+)\] ?(.*)$", re.S)
+REVERSAL_RE = re.compile(r"^\[reverses #(\d+)\] ?(.*)$", re.S)
 
 
 # --- plain data for pages and tests (no ORM objects) --------------------------------------
@@ -128,10 +128,6 @@ def _check_scope(actor, estate_id: int) -> None:
         raise NotFound(_l("This record does not exist, or it belongs to an estate you do not work for."))
 
 
-def _display_name(actor) -> str:
-    return (getattr(actor, "first_name", "") or "").strip() or getattr(actor, "username", "") or "system"
-
-
 def _as_date(value, field_name: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -151,7 +147,7 @@ def _clean(text, limit: int, field_name: str) -> str | None:
 
 
 # --- receipts as rows ---------------------------------------------------------------------
-def _receipt_rows(*where, order=None) -> list[ReceiptRow]:
+def _receipt_rows(*where) -> list[ReceiptRow]:
     """Cash-desk receipts as plain rows. A reversal is shown under the cashier of the receipt
     it reverses: the refund comes out of that cashier's cash box."""
     original = aliased(Receipt)
@@ -164,7 +160,7 @@ def _receipt_rows(*where, order=None) -> list[ReceiptRow]:
         .outerjoin(original, original.id == Receipt.reverses_id)
         .outerjoin(BankDepositReceipt, BankDepositReceipt.receipt_id == Receipt.id)
         .where(*where)
-        .order_by(*(order or (Receipt.business_date, Receipt.year, Receipt.seq)))
+        .order_by(Receipt.business_date, Receipt.year, Receipt.seq)
     )
     return [ReceiptRow(*row) for row in db.session.execute(q).all()]
 
@@ -217,7 +213,7 @@ def undeposited_receipts(estate_id: int, day=None, limit: int | None = None) -> 
 
 # --- deposits -----------------------------------------------------------------------------
 def reverses_id(deposit: BankDeposit) -> int | None:
-    m = _REVERSAL_RE.match(deposit.difference_note or "")
+    m = REVERSAL_RE.match(deposit.difference_note or "")
     return int(m.group(1)) if m else None
 
 
@@ -246,7 +242,7 @@ def deposit_detail(deposit_id: int) -> DepositDetail:
     if deposit is None:
         raise NotFound(_l("This deposit does not exist."))
     rows = _receipt_rows(BankDepositReceipt.deposit_id == deposit.id)
-    m = _REVERSAL_RE.match(deposit.difference_note or "")
+    m = REVERSAL_RE.match(deposit.difference_note or "")
     reversal = None if m else reversal_of(deposit)
     return DepositDetail(
         id=deposit.id, status=deposit_status(deposit), rows=rows,
@@ -286,7 +282,7 @@ def record_deposit(
     bank = _clean(bank, 100, "bank")
     slip_number = _clean(slip_number, 60, "slip_number")
     note = _clean(difference_note, 300, "difference_note")
-    if note and _REVERSAL_RE.match(note):
+    if note and REVERSAL_RE.match(note):
         raise DomainError(_l("Write the difference in your own words."), field="difference_note")
 
     receipts = db.session.scalars(select(Receipt).where(Receipt.id.in_(ids)).order_by(Receipt.id)).all()

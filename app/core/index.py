@@ -24,11 +24,30 @@ class DashboardIndexView(IndexView):
             ).all()
         )
         owners = db.session.scalar(select(func.count()).select_from(Owner).where(Owner.estate_id.in_(ids)))
+        # 对账 every three days: warn those who can read reconciliations when one is overdue
+        reconciliation_overdue = []
+        from app.security import permissions as P
+
+        if current_app.appbuilder.sm.has_access(P.READ, P.RECONCILIATION):
+            from app.cashdesk.deposits import reconciliation_overdue as overdue
+            from app.core import clock
+
+            for estate in estates:
+                late, last = overdue(estate.id, clock.today())
+                if late:
+                    reconciliation_overdue.append((estate.name, last))
+        # an outage in progress: what to tell the callers (停水停电通知)
+        from app.core import clock as _clock
+        from app.publishing.services import current_outages
+
+        outages = current_outages(ids, _clock.now())
         return self.render_template(
             self.index_template,
+            outages=outages,
             appbuilder=self.appbuilder,
             estates=estates,
             unit_counts=units,
             unit_total=sum(units.values()),
             owner_total=owners,
+            reconciliation_overdue=reconciliation_overdue,
         )

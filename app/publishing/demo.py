@@ -22,7 +22,7 @@ def seed_notices(estate, now: dt.datetime, supervisor) -> None:
                         "请勿在楼道内堆放杂物，电动车请到指定地点充电。\n\n感谢您的理解与配合！"),
             Notice(estate_id=estate.id, kind="outage", title="停水通知（7 栋、8 栋）",
                    body="因二次供水设备检修，7 栋、8 栋将暂停供水，请提前做好储水准备。给您带来不便，敬请谅解。",
-                   starts_at=dt.datetime.combine(day, dt.time(9, 0)),
+                   starts_at=now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=2),
                    ends_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(17, 0)),
                    caller_script="您好，7 栋、8 栋因二次供水设备检修暂停供水，预计明天 17:00 前恢复。其他楼栋供水正常。"),
             Notice(estate_id=estate.id, kind="fee", title="关于缴纳物业服务费的温馨提示",

@@ -12,3 +12,16 @@ document.addEventListener("submit", function (event) {
     form.dataset.sent = "1";
   }
 }, true);
+
+/* The new-deposit page: a running total of the ticked receipts (amounts in fen on each box). */
+document.addEventListener("change", function (e) {
+  var f = e.target.form;
+  if (!f || f.getAttribute("data-deposit-form") === null) return;
+  var fen = 0;
+  f.querySelectorAll('input[name="receipt"]:checked').forEach(function (b) { fen += parseInt(b.dataset.fen, 10); });
+  var out = f.querySelector("[data-running-total]");
+  if (!out) return;
+  var sign = fen < 0 ? "-" : "";
+  fen = Math.abs(fen);
+  out.textContent = sign + Math.floor(fen / 100).toLocaleString("en-US") + "." + String(fen % 100).padStart(2, "0");
+});

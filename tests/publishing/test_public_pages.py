@@ -182,3 +182,8 @@ def test_draft_notice_has_no_poster(client, app):
         draft = db.session.query(Notice).filter_by(status="draft").first()
         nid = draft.id
     assert client.get(f"/public/notices/{nid}.pdf").status_code == 404
+
+
+def test_dashboard_shows_the_outage_and_what_to_tell_callers(login):
+    html = login("clerk").get("/").get_data(as_text=True)
+    assert "停水通知" in html and "预计明天 17:00 前恢复" in html
