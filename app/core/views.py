@@ -70,10 +70,14 @@ class StaffModelView(ModelView):
     def _setup_choices(self) -> None:
         # FAB marks a NOT NULL boolean as required, so an unticked box would be refused:
         # give such columns a plain optional checkbox.
-        booleans = [
-            c for c in set(self.add_columns or []) | set(self.edit_columns or [])
-            if self.datamodel.is_boolean(c)
-        ]
+        form_cols = set(self.add_columns or []) | set(self.edit_columns or [])
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
+        booleans = [c for c in form_cols if self.datamodel.is_boolean(c)]
+        formatters = dict(self.formatters_columns or {})
+        for col in shown | form_cols:
+            if self.datamodel.is_boolean(col):
+                formatters.setdefault(col, lambda v: _l("Yes") if v else _l("No"))
+        self.formatters_columns = formatters
         if booleans:
             add_extra = dict(self.add_form_extra_fields or {})
             edit_extra = dict(self.edit_form_extra_fields or {})
@@ -270,8 +274,12 @@ class StaffModelView(ModelView):
         """Fields whose values the viewer may not see in full: {field: masking function}."""
         return {}
 
+    def history_choices(self) -> dict:
+        """Choice labels for the values in the history (a register may show related rows)."""
+        return self.choice_fields
+
     def history_rows(self, item) -> list:
-        return present_history(self.history_for(item), self.label_columns, self.choice_fields,
+        return present_history(self.history_for(item), self.label_columns, self.history_choices(),
                                self.datamodel.obj.__tablename__, self.history_masks())
 
     def _scoped_or_404(self, pk):

@@ -79,6 +79,9 @@ class OwnerModelView(StaffModelView):
                          icon="fa-file-excel", style="default")]
         return []
 
+    def history_choices(self):
+        return {**self.choice_fields, "relation": rules.RELATIONS}
+
     def history_masks(self):
         sm = current_app.appbuilder.sm
         masks = {}
