@@ -3,9 +3,21 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditLog
+from app.core.history import ACTIONS
 from app.core.views import StaffModelView
 from app.security import permissions as P
 from app.security.models import StaffEstate
+
+
+REGISTERS = {
+    "estate": _l("Estates"), "zone": _l("Zones"), "building": _l("Buildings"), "entrance": _l("Entrances"),
+    "unit": _l("Units"), "owner": _l("Owner archive"), "occupancy": _l("Occupancies"),
+    "staff_estate": _l("Staff estates"), "fee_item": _l("Fee items"), "fee_schedule": _l("Fee schedules"),
+    "fee_rate": _l("Rates"), "service_content": _l("Service contents"), "service_price": _l("Service price list"),
+    "charge": _l("Charges"), "receipt": _l("Receipts"), "void_request": _l("Void requests"),
+    "bank_deposit": _l("Bank deposits"), "reconciliation": _l("Reconciliations"), "notice": _l("Notices"),
+    "posting": _l("Posting log"),
+}
 
 
 class AuditLogModelView(StaffModelView):
@@ -25,6 +37,10 @@ class AuditLogModelView(StaffModelView):
     search_columns = ["username", "table_name", "record_id", "action", "field", "at"]
     base_order = ("id", "desc")
     show_history = False
+    formatters_columns = {
+        "table_name": lambda v: REGISTERS.get(v, v),
+        "action": lambda v: ACTIONS.get(v, v),
+    }
 
 
 class StaffEstateModelView(StaffModelView):
