@@ -87,6 +87,20 @@ def write_password_file(created: dict[str, str]) -> Path:
     return path
 
 
+def _demo_reconciliation(estate) -> None:
+    """The last three finished days reconciled and signed off, as the office does every three days."""
+    import datetime as dt
+
+    from app.cashdesk.deposits import prepare_reconciliation, sign_off
+    from app.core import clock
+
+    now = clock.now()
+    sm = current_app.appbuilder.sm
+    rec = prepare_reconciliation(estate.id, now.date() - dt.timedelta(days=3), now.date() - dt.timedelta(days=1),
+                                 sm.find_user(username="clerk"), now)
+    sign_off(rec.id, rec.system_total, None, sm.find_user(username="accountant"), now)
+
+
 def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
     """Set up an empty database: demo estate and users when asked. Nothing on a second start."""
     from app.demo import seed_demo as make_demo
@@ -100,6 +114,7 @@ def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
     estate = make_demo()
     created = create_demo_users(estate, demo_password)
     seed_fees(estate, clock.today(), months=current_app.config.get("DEMO_FEE_MONTHS", 12))
+    _demo_reconciliation(estate)
     from app.publishing.demo import seed_notices
 
     seed_notices(estate, clock.now(), current_app.appbuilder.sm.find_user(username="supervisor"))
