@@ -85,6 +85,10 @@ def register(app) -> None:
         if not ok:
             raise SystemExit(1)
 
+    from app.collection.cli import register_reminders
+
+    register_reminders(app)
+
 
 def _print_users(created: dict) -> None:
     if not created:

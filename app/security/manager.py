@@ -45,7 +45,7 @@ class EstateSecurityManager(SecurityManager):
             for resource, actions in resources.items():
                 wanted |= {(action, resource) for action in actions}
             for (category, item), resource in MENU_RESOURCES.items():
-                if P.READ in resources.get(resource, ()):
+                if role_name != PUBLIC and P.READ in resources.get(resource, ()):
                     wanted.add((P.MENU_ACCESS, item))
                     if category:
                         wanted.add((P.MENU_ACCESS, category))

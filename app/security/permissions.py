@@ -73,6 +73,11 @@ NOTICE = "Notice"  # write = draft; PUBLISH = publish and withdraw (supervisor)
 POSTING = "Posting"  # the posting log (公示记录)
 PUBLIC_PAGES = "PublicPages"  # the published pages anyone may read
 
+# arrears and collection
+ARREARS = "Arrears"  # the arrears list; write = print reminders from it
+COLLECTION_ACTION = "CollectionAction"  # write = log steps; APPROVE = decide escalations (manager)
+PAYMENT_REMINDER = "PaymentReminder"  # write = issue and print reminders
+
 APPROVE = "can_approve"
 PUBLISH = "can_publish"
 

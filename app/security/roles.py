@@ -37,6 +37,8 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: R,
         P.RECONCILIATION: R, P.METER: R, P.METER_READING: R, P.APPORTIONMENT: R,
         P.NOTICE: R, P.POSTING: R, P.PUBLIC_PAGES: R,
+        # reads arrears and the case files; decides escalations
+        P.ARREARS: R, P.COLLECTION_ACTION: (P.READ, P.APPROVE), P.PAYMENT_REMINDER: R,
     },
     SUPERVISOR: {
         P.ESTATE: R, P.ZONE: RWD, P.BUILDING: RWD, P.ENTRANCE: RWD, P.UNIT: RWD,
@@ -51,6 +53,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW, P.METER: RW, P.METER_READING: RW,
         P.APPORTIONMENT: RWA,
         P.NOTICE: (*RW, P.PUBLISH), P.POSTING: RW, P.PUBLIC_PAGES: R,
+        P.ARREARS: RW, P.COLLECTION_ACTION: RW, P.PAYMENT_REMINDER: RW,
     },
     CLERK: {
         # reception, move-in/out: edits owners, occupancies and unit status; deletes nothing
@@ -64,6 +67,8 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.METER: R, P.METER_READING: RW, P.APPORTIONMENT: R,
         # drafts notices and records where they were posted; the supervisor publishes
         P.NOTICE: RW, P.POSTING: RW, P.PUBLIC_PAGES: R,
+        # payment reminders: phone, print, visit, escalate
+        P.ARREARS: RW, P.COLLECTION_ACTION: RW, P.PAYMENT_REMINDER: RW,
     },
     ACCOUNTANT: {
         P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
@@ -74,6 +79,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: (P.READ, P.APPROVE),
         P.RECONCILIATION: (P.READ, P.APPROVE), P.APPORTIONMENT: R,
         P.NOTICE: R, P.PUBLIC_PAGES: R,
+        P.ARREARS: R, P.COLLECTION_ACTION: R, P.PAYMENT_REMINDER: R,
     },
     ENGINEER: {
         # needs the room and a phone number to reach the owner about a repair; reads meters

@@ -10,7 +10,7 @@ from flask_appbuilder.security.views import UserModelView
 
 from app.bootstrap import DEMO_USERS
 from app.security import permissions as P
-from app.security.roles import ADMIN, ROLE_MATRIX, SELF_SERVICE, STAFF_ROLES, allowed
+from app.security.roles import ADMIN, PUBLIC, ROLE_MATRIX, SELF_SERVICE, STAFF_ROLES, allowed
 from tests.security.conftest import is_login_redirect, path_of
 
 ROLES = (ADMIN, *STAFF_ROLES)
@@ -59,9 +59,11 @@ def is_admin_only(view) -> bool:
 
 
 def expected(role: str | None, view, perm: str) -> bool:
-    """May ``role`` (None = anonymous) use the route of ``view`` that needs ``perm``?"""
-    if role is None or perm not in view.base_permissions:
+    """May ``role`` (None = anonymous: the Public role) use the route of ``view`` that needs ``perm``?"""
+    if perm not in view.base_permissions:
         return False
+    if role is None:
+        return view.class_permission_name in MATRIX_RESOURCES and allowed(PUBLIC, view.class_permission_name, perm)
     resource = view.class_permission_name
     if (perm, resource) in SELF_SERVICE_PAIRS:
         return True
@@ -179,7 +181,7 @@ def check_page(app, b, role, view, perm, method, target, failures, *, strict_200
                                     f"{perm} on {resource} held by the role", "not held"))
         return
     resp, err = _call(b.get, target) if method == "GET" else _call(b.post_form, target)
-    if role is None:
+    if role is None and not exp:
         ok, want = (err is None and is_login_redirect(resp)), "302 -> /login/"
     elif exp:
         want = "200" if strict_200 else "200 or a redirect other than the login page"
