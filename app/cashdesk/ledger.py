@@ -12,10 +12,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.cashdesk.models import Receipt
-from app.cashdesk.services import arrears_total, prepaid_balance
+from app.cashdesk.services import prepaid_balance
 from app.estate.models import Unit
 from app.extensions import db
 from app.fees.models import Charge, FeeItem
+from app.owners.models import Occupancy, Owner
 
 ZERO = Decimal("0.00")
 
@@ -54,11 +55,14 @@ def unit_ledger(unit_id: int, date_from: dt.date | None = None, date_to: dt.date
     events: list[tuple] = []
     charges = db.session.execute(
         select(Charge.id, Charge.period_start, Charge.period, Charge.amount, Charge.voided_at,
-               Charge.void_reason, FeeItem.name, Charge.description)
+               Charge.void_reason, FeeItem.name, Charge.description, Charge.paid)
         .join(FeeItem, Charge.fee_item_id == FeeItem.id)
         .where(Charge.unit_id == unit_id)
     ).all()
-    for cid, start, period, amount, voided_at, reason, item, desc in charges:
+    arrears = ZERO
+    for cid, start, period, amount, voided_at, reason, item, desc, paid in charges:
+        if not voided_at:
+            arrears += amount - paid  # the same sum as services.arrears_total, from these rows
         events.append((start, 0, cid, "charge", desc or item, period, amount, ZERO, None))
         if voided_at:
             events.append((voided_at.date(), 2, cid, "void", f"{item}（{reason or ''}）", period, -amount, ZERO, None))
@@ -66,10 +70,12 @@ def unit_ledger(unit_id: int, date_from: dt.date | None = None, date_to: dt.date
         kind = "payment" if r.kind == "payment" else "reversal"
         events.append((r.business_date, 1, r.id, kind, r.payer_name, None, ZERO, r.amount, r.number))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
-    ledger = UnitLedger(
-        unit_id=unit_id, unit_code=unit.code, estate_name=unit.estate.name,
-        owner_names=[o.owner.name for o in unit.current_occupants if o.relation == "owner"],
-    )
+    owner_names = list(db.session.scalars(
+        select(Owner.name).join(Occupancy, Occupancy.owner_id == Owner.id)
+        .where(Occupancy.unit_id == unit_id, Occupancy.relation == "owner", Occupancy.move_out_date.is_(None))
+        .order_by(Occupancy.id)
+    ))
+    ledger = UnitLedger(unit_id=unit_id, unit_code=unit.code, estate_name=unit.estate.name, owner_names=owner_names)
     balance = ZERO
     for day, _order, _id, kind, text, period, charge, payment, ref in events:
         balance += charge - payment
@@ -78,6 +84,6 @@ def unit_ledger(unit_id: int, date_from: dt.date | None = None, date_to: dt.date
         if (date_from and day < date_from) or (date_to and day > date_to):
             continue
         ledger.lines.append(LedgerLine(day, kind, text, period, charge, payment, balance, ref))
-    ledger.arrears = arrears_total(unit_id)
+    ledger.arrears = arrears
     ledger.prepaid = prepaid_balance(unit_id)
     return ledger

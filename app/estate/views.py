@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.views import StaffModelView
 from app.estate import rules, services
 from app.estate.models import Building, Entrance, Estate, Unit, Zone
+from app.owners.models import Occupancy
 from app.owners.rules import RELATIONS
 from app.owners.views import OccupancyModelView
 from app.security import permissions as P
@@ -105,6 +106,7 @@ class UnitModelView(StaffModelView):
     # itself would sort as text, so it is not offered as a sort column
     order_columns = ["floor", "chargeable_area", "status"]
     base_order = ("sort_key", "asc")
+    list_eager = (("occupancies", Occupancy.owner),)
     choice_fields = {"property_type": rules.PROPERTY_TYPES, "status": rules.UNIT_STATUSES}
     description_columns = {
         "room_number": _l("e.g. 501; the room is then known as building-entrance-room, 3-2-501"),

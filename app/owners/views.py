@@ -64,6 +64,7 @@ class OwnerModelView(StaffModelView):
     order_columns = ["name", "important_client"]
     base_order = ("name", "asc")
     choice_fields = {"language": rules.LANGUAGES}
+    list_eager = (("occupancies", Occupancy.unit),)
     related_views = [OccupancyModelView]
     description_columns = {
         "phone": _l("Mobile or landline, e.g. 13812345678 or 025-84561234"),

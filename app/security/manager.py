@@ -93,6 +93,20 @@ class EstateSecurityManager(SecurityManager):
             g._estate_ids = cached
         return cached[1]
 
+    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """FAB asks the database once per check — every menu entry, button and view, some
+        forty a page. Within a request, load the user's permissions once and answer from them."""
+        if not has_request_context():
+            return super()._has_view_access(user, permission_name, view_name)
+        cached = getattr(g, "_permission_set", None)
+        if cached is None or cached[0] != user.id:
+            held = set()
+            for pairs in self.get_user_roles_permissions(user).values():
+                held.update(pairs)
+            cached = (user.id, held)
+            g._permission_set = cached
+        return (permission_name, view_name) in cached[1]
+
     def can(self, action: str, resource: str) -> bool:
         return self.has_access(action, resource)
 

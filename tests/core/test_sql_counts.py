@@ -1,0 +1,41 @@
+"""Pages cost a constant, small number of SQL statements, whatever the page size."""
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from tests.conftest import do_login
+
+
+@pytest.fixture()
+def count_sql(app):
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def _count(conn, cursor, statement, *args):
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", _count)
+
+
+@pytest.mark.parametrize("view", ["ChargeModelView", "UnitModelView", "OwnerModelView", "ReceiptModelView"])
+def test_list_pages_cost_the_same_at_10_and_100_rows(app, client, count_sql, view):
+    do_login(client, "clerk")
+    counts = []
+    for size in (10, 100):
+        count_sql.clear()
+        assert client.get(f"/{view.lower()}/list/?psize_{view}={size}").status_code == 200
+        counts.append(len(count_sql))
+    assert counts[0] == counts[1] and counts[0] <= 12, counts
+
+
+def test_unit_ledger_page_is_cheap(app, client, count_sql):
+    do_login(client, "clerk")
+    html = client.get("/search/?q=3-2-501")
+    unit_id = int(html.headers["Location"].rstrip("/").split("/")[-1])
+    count_sql.clear()
+    assert client.get(f"/cashdesk/ledger/{unit_id}").status_code == 200
+    assert len(count_sql) <= 12, count_sql
