@@ -134,6 +134,10 @@ def post_payment(
     charges, or the oldest first; what is left is kept as prepaid. The same ``request_key``
     posts once: a double submit returns the first receipt.
     """
+    # lock the unit first: two cashiers taking money for one unit at once must not settle the
+    # same charge twice, and a double submit waits for the first (PostgreSQL: a row lock;
+    # SQLite: the write lock of BEGIN IMMEDIATE)
+    unit = db.session.scalar(select(Unit).where(Unit.id == unit_id).with_for_update())
     if request_key:
         existing = db.session.scalar(select(Receipt).where(Receipt.request_key == request_key))
         if existing is not None:
@@ -141,7 +145,6 @@ def post_payment(
     amount = parse_money(amount, field="amount", allow_zero=use_prepaid)
     if method not in rules.METHODS:
         raise DomainError(_l("Pick one of the listed values."), field="method")
-    unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise DomainError(_l("This unit does not exist."), field="unit")
     if payer_name is not None and len(payer_name.strip()) > 100:
@@ -233,6 +236,7 @@ def approve_void(request_id: int, approver, now: dt.datetime, note: str | None =
     if not current_app.appbuilder.sm.user_can(approver, P.APPROVE, P.VOID_REQUEST):
         raise PermissionDenied(_l("Only a manager or the accountant can approve a void."))
     original = req.receipt
+    db.session.scalar(select(Unit).where(Unit.id == original.unit_id).with_for_update())  # as in post_payment
     if is_voided(original.id):
         raise DomainError(_l("This receipt has already been voided."), field="request")
     unit = original.unit

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
@@ -138,6 +138,8 @@ class Charge(Audited, EstateScoped, Model):
     """
 
     __tablename__ = "charge"
+    # the charge list of an estate, newest period first
+    __table_args__ = (Index("ix_charge_estate_period_start", "estate_id", "period_start"),)
     __estate_parent__ = "unit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

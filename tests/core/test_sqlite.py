@@ -1,5 +1,8 @@
 """SQLite holds up with several writers: WAL, busy_timeout, BEGIN IMMEDIATE for writes."""
+import os
 import threading
+
+import pytest
 
 from sqlalchemy import create_engine, event, text
 
@@ -17,6 +20,13 @@ def _capture(engine):
     return seen
 
 
+on_sqlite = pytest.mark.skipif(
+    (os.environ.get("DATABASE_URL") or "sqlite").split(":")[0].split("+")[0] != "sqlite",
+    reason="the session database is not SQLite",
+)
+
+
+@on_sqlite
 def test_write_transactions_begin_immediate(app_ctx):
     seen = _capture(db.engine)
     with db.engine.connect() as conn:
@@ -25,6 +35,7 @@ def test_write_transactions_begin_immediate(app_ctx):
     assert "BEGIN IMMEDIATE" in seen
 
 
+@on_sqlite
 def test_read_only_web_request_begins_deferred(app_ctx, client):
     seen = _capture(db.engine)
     client.get("/login/")
@@ -32,6 +43,7 @@ def test_read_only_web_request_begins_deferred(app_ctx, client):
     assert begins and all(s == "BEGIN DEFERRED" for s in begins)
 
 
+@on_sqlite
 def test_wal_and_busy_timeout(app_ctx):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
