@@ -65,6 +65,10 @@ def present_history(rows, labels: dict, choices: dict, own_table: str, masks: di
             action += " · " + str(TABLES.get(r.table_name, r.table_name))
         at = r.at.replace(tzinfo=dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
         hide = masks.get(r.field, lambda v: v)
+        if field.endswith("_id"):
+            hide = lambda v: ""  # noqa: E731 - the related record is named on the page, not its id
+        if not (r.old_value or r.new_value) and r.action == "insert":
+            continue  # an empty field at creation says nothing
         out.append(HistoryRow(at=at, who=str(SYSTEM_ACTORS.get(r.username, r.username)), action=action,
                               field=field_label, old=hide(_value(r.old_value, r.field, choices)),
                               new=hide(_value(r.new_value, r.field, choices))))
