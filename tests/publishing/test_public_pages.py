@@ -187,3 +187,27 @@ def test_draft_notice_has_no_poster(client, app):
 def test_dashboard_shows_the_outage_and_what_to_tell_callers(login):
     html = login("clerk").get("/").get_data(as_text=True)
     assert "停水通知" in html and "预计明天 17:00 前恢复" in html
+
+
+def test_fee_schedule_in_force_depends_on_the_date(app_ctx, demo_estate):
+    """A new version effective from a later date takes over on that date; the old one stays readable."""
+    from app.fees import services as fee_services
+    from app.fees.models import FeeRate
+
+    sup = app_ctx.appbuilder.sm.find_user(username="supervisor")
+    current = fee_services.schedule_in_force(demo_estate.id, dt.date(2030, 12, 31))
+    draft = fee_services.new_version(current.id, sup, effective_from=dt.date(2031, 1, 1))
+    rate = db.session.query(FeeRate).filter_by(schedule_id=draft.id, property_type="multi_storey").first()
+    from decimal import Decimal
+
+    rate.rate = Decimal("1.3500")
+    db.session.commit()
+    fee_services.publish_schedule(draft.id, sup, NOW)
+    assert fee_services.schedule_in_force(demo_estate.id, dt.date(2030, 12, 31)).id == current.id
+    later = fee_services.schedule_in_force(demo_estate.id, dt.date(2031, 1, 1))
+    assert later.id == draft.id and later.version > current.version
+    assert {s.id for s in fee_services.published_versions(demo_estate.id)} >= {current.id, draft.id}
+    # the published version is frozen: its rates cannot change any more
+    with pytest.raises(DomainError):
+        fee_services.check_rate(rate)
+    db.session.rollback()
