@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, request, session
 from flask_appbuilder import AppBuilder
 
 from app.extensions import db, migrate

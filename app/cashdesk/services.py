@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, type_coerce, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, type_coerce
 
 from app.cashdesk import rules
 from app.cashdesk.models import PrepaidEntry, Receipt, ReceiptCounter, ReceiptLine, VoidRequest
@@ -19,6 +18,7 @@ from app.core.audit import acting_as
 from app.core.money import Money, parse_money, to_fen
 from app.estate.models import Unit
 from app.exceptions import DomainError, PermissionDenied
+from app.core.counters import next_in_series
 from app.extensions import db
 from app.fees.models import Charge
 from app.security import permissions as P
@@ -58,19 +58,7 @@ def arrears_total(unit_id: int, as_of: dt.date | None = None) -> Decimal:
 
 # --- numbering and the chain ------------------------------------------------------------
 def _next_number(estate_id: int, year: int) -> int:
-    dialect = db.session.get_bind().dialect.name
-    ins = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-    if ins is None:
-        raise RuntimeError(f"unsupported database {dialect}")
-    db.session.execute(
-        ins(ReceiptCounter).values(estate_id=estate_id, year=year, last_number=0).on_conflict_do_nothing()
-    )
-    return db.session.execute(
-        update(ReceiptCounter)
-        .where(ReceiptCounter.estate_id == estate_id, ReceiptCounter.year == year)
-        .values(last_number=ReceiptCounter.last_number + 1)
-        .returning(ReceiptCounter.last_number)
-    ).scalar_one()
+    return next_in_series(ReceiptCounter, estate_id, year)
 
 
 def hash_fields(receipt: Receipt, lines: list[tuple[int, Decimal]]) -> dict:

@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.cashdesk.services import arrears_total, late_fees, open_charges
@@ -24,6 +23,7 @@ from app.core.audit import acting_as
 from app.core.money import parse_money
 from app.estate.models import Building, Unit, Zone
 from app.exceptions import DomainError, NotFound, PermissionDenied
+from app.core.counters import next_in_series
 from app.extensions import db
 from app.fees.models import Charge, FeeItem
 from app.owners.models import Occupancy
@@ -334,20 +334,7 @@ def decide_escalation(action_id: int, decision: str, note: str | None, actor, no
 
 # --- reminders --------------------------------------------------------------------------
 def _next_number(estate_id: int, year: int) -> int:
-    """The counter row, updated inside the issuing transaction (see cashdesk._next_number)."""
-    dialect = db.session.get_bind().dialect.name
-    ins = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-    if ins is None:
-        raise RuntimeError(f"unsupported database {dialect}")
-    db.session.execute(
-        ins(ReminderCounter).values(estate_id=estate_id, year=year, last_number=0).on_conflict_do_nothing()
-    )
-    return db.session.execute(
-        update(ReminderCounter)
-        .where(ReminderCounter.estate_id == estate_id, ReminderCounter.year == year)
-        .values(last_number=ReminderCounter.last_number + 1)
-        .returning(ReminderCounter.last_number)
-    ).scalar_one()
+    return next_in_series(ReminderCounter, estate_id, year)
 
 
 def _case_reminders(unit_id: int, case_start: dt.date) -> list[PaymentReminder]:

@@ -84,7 +84,6 @@ def seed_fees(estate, today: dt.date, months: int = 12) -> None:
             db.session.add(ServicePrice(estate_id=estate.id, kind=kind, name=name, unit_label=unit,
                                         price=D(price), notes=notes, sort_order=order))
         db.session.commit()
-        now = dt.datetime.combine(today, dt.time(9, 0))
         periods = []
         day = first
         for _ in range(months):
