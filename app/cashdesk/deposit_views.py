@@ -22,7 +22,7 @@ from app.cashdesk.models import BankDeposit, Reconciliation
 from app.cashdesk.rules import DEPOSITABLE, METHODS
 from app.core import clock
 from app.core.money import fmt
-from app.core.views import StaffModelView, current_estate_ids
+from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
 from app.estate.models import Estate
 from app.exceptions import DomainError
 from app.extensions import db
@@ -231,9 +231,7 @@ class DepositDeskView(BaseView):
     @expose("/<int:deposit_id>/confirm", methods=["POST"])
     @has_access
     def confirm(self, deposit_id):
-        deposit = db.session.get(BankDeposit, deposit_id)
-        if deposit is None or deposit.estate_id not in current_estate_ids():
-            abort(404)
+        deposit = scoped_or_404(BankDeposit, deposit_id)
         try:
             deposits.confirm_deposit(deposit.id, current_app.appbuilder.sm.current_user, clock.now())
         except DomainError as err:
@@ -246,9 +244,7 @@ class DepositDeskView(BaseView):
     @expose("/<int:deposit_id>/reverse", methods=["GET", "POST"])
     @has_access
     def reverse(self, deposit_id):
-        deposit = db.session.get(BankDeposit, deposit_id)
-        if deposit is None or deposit.estate_id not in current_estate_ids():
-            abort(404)
+        deposit = scoped_or_404(BankDeposit, deposit_id)
         sm = current_app.appbuilder.sm
         if not (sm.has_access(P.WRITE, P.BANK_DEPOSIT) or sm.has_access(P.APPROVE, P.BANK_DEPOSIT)):
             abort(403)
@@ -307,9 +303,7 @@ class ReconciliationDeskView(BaseView):
     @expose("/<int:rec_id>/sign-off", methods=["GET", "POST"])
     @has_access
     def sign_off(self, rec_id):
-        rec = db.session.get(Reconciliation, rec_id)
-        if rec is None or rec.estate_id not in current_estate_ids():
-            abort(404)
+        rec = scoped_or_404(Reconciliation, rec_id)
         errors: dict[str, str] = {}
         if request.method == "POST":
             try:

@@ -17,7 +17,7 @@ from app.cashdesk import ledger, rules, services
 from app.cashdesk.models import Receipt, VoidRequest
 from app.core import clock
 from app.core.money import fmt
-from app.core.views import StaffModelView, current_estate_ids
+from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
 from app.estate.models import Unit
 from app.exceptions import DomainError
 from app.extensions import db
@@ -37,13 +37,6 @@ LABELS = {
 }
 KINDS = {"payment": _l("Payment"), "reversal": _l("Reversal (void)")}
 VOID_STATUSES = {"pending": _l("Waiting for approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
-
-
-def _unit_or_404(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit.estate_id not in current_estate_ids():
-        abort(404)
-    return unit
 
 
 class ReceiptModelView(StaffModelView):
@@ -117,7 +110,7 @@ class CashDeskView(BaseView):
     @expose("/unit/<int:unit_id>", methods=["GET", "POST"])
     @has_access
     def take_payment(self, unit_id):
-        unit = _unit_or_404(unit_id)
+        unit = scoped_or_404(Unit, unit_id)
         sm = current_app.appbuilder.sm
         errors: dict[str, str] = {}
         form = request.form
@@ -148,9 +141,7 @@ class CashDeskView(BaseView):
     @expose("/receipt/<int:receipt_id>.pdf")
     @has_access
     def receipt_pdf(self, receipt_id):
-        receipt = db.session.get(Receipt, receipt_id)
-        if receipt is None or receipt.estate_id not in current_estate_ids():
-            abort(404)
+        receipt = scoped_or_404(Receipt, receipt_id)
         from reports.receipt import receipt_pdf
 
         return _pdf_response(receipt_pdf(receipt_id, lang=_lang(), estate_ids=current_estate_ids()),
@@ -159,9 +150,7 @@ class CashDeskView(BaseView):
     @expose("/receipt/<int:receipt_id>/void", methods=["GET", "POST"])
     @has_access
     def void_form(self, receipt_id):
-        receipt = db.session.get(Receipt, receipt_id)
-        if receipt is None or receipt.estate_id not in current_estate_ids():
-            abort(404)
+        receipt = scoped_or_404(Receipt, receipt_id)
         sm = current_app.appbuilder.sm
         if not sm.has_access(P.WRITE, P.VOID_REQUEST):
             abort(403)
@@ -202,7 +191,7 @@ class CashDeskView(BaseView):
     @expose("/ledger/<int:unit_id>")
     @has_access
     def ledger(self, unit_id):
-        unit = _unit_or_404(unit_id)
+        unit = scoped_or_404(Unit, unit_id)
         data = ledger.unit_ledger(unit.id)
         return self.render_template("cashdesk/ledger.html", unit=unit, ledger=data, fmt=fmt,
                                     can_pay=current_app.appbuilder.sm.has_access(P.WRITE, P.RECEIPT),
@@ -211,7 +200,7 @@ class CashDeskView(BaseView):
     @expose("/ledger/<int:unit_id>.pdf")
     @has_access
     def statement_pdf(self, unit_id):
-        unit = _unit_or_404(unit_id)
+        unit = scoped_or_404(Unit, unit_id)
         from reports.statement import statement_pdf
 
         return _pdf_response(statement_pdf(unit.id, lang=_lang(), estate_ids=current_estate_ids()),

@@ -18,7 +18,7 @@ from app.collection.export import XLSX_MIMETYPE, export_arrears
 from app.collection.models import CollectionAction, PaymentReminder
 from app.core import clock
 from app.core.money import fmt
-from app.core.views import StaffModelView, current_estate_ids
+from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
 from app.estate.models import Building, Zone
 from app.exceptions import DomainError
 from app.extensions import db
@@ -223,9 +223,7 @@ class CaseFileView(BaseView):
         """A copy of an issued reminder, as it was printed (not logged again)."""
         from reports.reminder import doc_of, reminder_filename, render_reminders
 
-        reminder = db.session.get(PaymentReminder, reminder_id)
-        if reminder is None or reminder.estate_id not in current_estate_ids():
-            abort(404)
+        reminder = scoped_or_404(PaymentReminder, reminder_id)
         doc = doc_of(reminder)
         return _pdf_response(render_reminders([doc]), reminder_filename([doc]))
 
@@ -235,9 +233,7 @@ class CaseFileView(BaseView):
         sm = current_app.appbuilder.sm
         if not sm.has_access(P.APPROVE, P.COLLECTION_ACTION):
             abort(403)
-        action = db.session.get(CollectionAction, action_id)
-        if action is None or action.estate_id not in current_estate_ids():
-            abort(404)
+        action = scoped_or_404(CollectionAction, action_id)
         try:
             services.decide_escalation(action.id, request.form.get("decision", ""), request.form.get("note"),
                                        sm.current_user, clock.now(), current_estate_ids())

@@ -36,6 +36,15 @@ def current_estate_ids() -> list[int]:
     return current_app.appbuilder.sm.current_estate_ids()
 
 
+def scoped_or_404(model, pk):
+    """The record ``pk`` of ``model`` if it belongs to one of the user's estates, else 404: a
+    record of another estate reads as one that does not exist."""
+    item = db.session.get(model, pk)
+    if item is None or estate_of(item) not in current_estate_ids():
+        abort(404)
+    return item
+
+
 def _is_scoped(model) -> bool:
     return model is not None and hasattr(model, "estate_id")
 

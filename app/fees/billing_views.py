@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.audit import acting_as
 from app.core.money import fmt
-from app.core.views import current_estate_ids
+from app.core.views import current_estate_ids, scoped_or_404
 from app.estate.models import Estate, Unit
 from app.exceptions import DomainError
 from app.extensions import db
@@ -56,9 +56,7 @@ class SaleView(BaseView):
     @expose("/unit/<int:unit_id>", methods=["GET", "POST"])
     @has_access
     def sell(self, unit_id):
-        unit = db.session.get(Unit, unit_id)
-        if unit is None or unit.estate_id not in current_estate_ids():
-            abort(404)
+        unit = scoped_or_404(Unit, unit_id)
         prices = db.session.scalars(select(ServicePrice).where(
             ServicePrice.estate_id == unit.estate_id, ServicePrice.active.is_(True), ServicePrice.price > 0
         ).order_by(ServicePrice.kind, ServicePrice.sort_order)).all()
