@@ -23,6 +23,10 @@ from app.fees.services import schedule_in_force
 from app.owners.models import Occupancy
 
 
+ZERO = Decimal("0.00")
+ONE = Decimal("1")
+
+
 @dataclass
 class BillingResult:
     period: str
@@ -33,6 +37,40 @@ class BillingResult:
 
 def billing_key(unit_id: int, fee_item_id: int, period: str) -> str:
     return f"{unit_id}:{fee_item_id}:{period}"
+
+
+def _insert_rows(rows: list[dict]) -> None:
+    """One DB-API executemany of the charges, each value converted once by its column type's
+    own bind processor (the same stored form as any other insert). The ORM's bulk insert did
+    the same work at three times the cost of the insert itself. The audit log gets one row for
+    the run (who, when, which period, how many), not ten per charge."""
+    conn = db.session.connection()
+    dialect = conn.dialect
+    columns = list(rows[0])
+    table = Charge.__table__
+    compiled = table.insert().compile(dialect=dialect, column_keys=columns)
+    order = list(compiled.positiontup) if compiled.positional else columns
+    convert = []
+    for name in order:
+        process = table.c[name].type._cached_bind_processor(dialect)
+        if process is None:
+            convert.append(None)
+            continue
+        memo: dict = {}  # the rows repeat their values (dates, rates, areas): convert each once
+
+        def once(value, _process=process, _memo=memo):
+            try:
+                return _memo[value]
+            except KeyError:
+                out = _memo[value] = _process(value)
+                return out
+
+        convert.append(once)
+    pairs = list(zip(order, convert))
+    converted = [tuple(f(row[c]) if f else row[c] for c, f in pairs) for row in rows]
+    if not compiled.positional:
+        converted = [dict(zip(order, values)) for values in converted]
+    conn.exec_driver_sql(str(compiled), converted)
 
 
 def _owner_since(estate_id: int, period_end: dt.date) -> dict[int, dt.date | None]:
@@ -70,24 +108,34 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
         select(Unit.id, Unit.property_type, Unit.chargeable_area).where(Unit.estate_id == estate_id).order_by(Unit.id)
     ).all()
     rows, skipped, total = [], 0, Decimal("0.00")
+    due = {item_id: start + dt.timedelta(days=item.due_days) for item_id, item in items.items()}
+    # most units share a type and an area: compute each month's amount once
+    monthly: dict[tuple, Decimal | None] = {}
     for n, (unit_id, ptype, area) in enumerate(units, 1):
         if unit_id in owners:
+            since = owners[unit_id]
             for item_id, item in items.items():
-                rate = rules.pick_rate(rates, item_id, ptype)
-                if rate is None:
-                    continue
-                key = billing_key(unit_id, item_id, period)
+                key = f"{unit_id}:{item_id}:{period}"
                 if key in already:
                     skipped += 1
                     continue
-                amount = rules.prorate(rules.monthly_amount(item.basis, rate, area), start, end, owners[unit_id])
+                cache_key = (item_id, ptype, area)
+                if cache_key not in monthly:
+                    rate = rules.pick_rate(rates, item_id, ptype)
+                    monthly[cache_key] = None if rate is None else (rate, rules.monthly_amount(item.basis, rate, area))
+                found = monthly[cache_key]
+                if found is None:
+                    continue
+                rate, amount = found
+                if since is not None and since > start:
+                    amount = rules.prorate(amount, start, end, since)
                 if amount <= 0:
                     continue
                 rows.append(dict(
                     estate_id=estate_id, unit_id=unit_id, fee_item_id=item_id, period=period,
-                    period_start=start, period_end=end, due_date=start + dt.timedelta(days=item.due_days),
-                    quantity=area if item.basis == "per_area_month" else Decimal("1"), rate=rate,
-                    amount=amount, paid=Decimal("0.00"), source="billing", billing_key=key, created_at=now,
+                    period_start=start, period_end=end, due_date=due[item_id],
+                    quantity=area if item.basis == "per_area_month" else ONE, rate=rate,
+                    amount=amount, paid=ZERO, source="billing", billing_key=key, created_at=now,
                     description=None,
                 ))
                 total += amount
@@ -96,9 +144,7 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
     if progress:
         progress(len(units) % 100)
     if rows:
-        # one executemany, not one ORM object per charge: 30,000 charges in seconds. The audit
-        # log gets one row for the run (who, when, which period, how many) instead of ten per charge.
-        db.session.execute(insert(Charge), rows)
+        _insert_rows(rows)
         user_id, username = current_actor()
         db.session.execute(insert(AuditLog), [dict(
             at=dt.datetime.utcnow(), user_id=user_id, username=username, estate_id=estate_id,
