@@ -16,6 +16,10 @@ METHODS = {
     "bank_transfer": _l("Bank transfer"),
     "mobile": _l("Mobile payment"),
 }
+# a receipt of 0.00 that settles new charges from the unit's prepaid balance (预存抵扣):
+# issued by the system after billing, never offered at the cash desk
+PREPAID = "prepaid"
+METHOD_LABELS = {**METHODS, PREPAID: _l("From prepaid balance")}
 # cash and cheques are counted and taken to the bank; transfers and mobile payments are not
 DEPOSITABLE = ("cash", "cheque")
 GENESIS = "0" * 64

@@ -131,7 +131,7 @@ def post_payment(
         if existing is not None:
             return existing
     amount = parse_money(amount, field="amount", allow_zero=use_prepaid)
-    if method not in rules.METHODS:
+    if method not in rules.METHODS and not (method == rules.PREPAID and amount == 0):
         raise DomainError(_l("Pick one of the listed values."), field="method")
     if unit is None:
         raise DomainError(_l("This unit does not exist."), field="unit")
@@ -184,6 +184,23 @@ def _display_name(actor) -> str:
         return "system"
     full = f"{getattr(actor, 'first_name', '') or ''}".strip()
     return full or getattr(actor, "username", "system")
+
+
+def apply_prepaid(estate_id: int, actor, now: dt.datetime) -> int:
+    """Settle open charges from the units' prepaid balances (after billing): an owner who paid
+    ahead is never in arrears. Each unit gets a receipt of 0.00 "from prepaid balance".
+    Returns how many units were settled."""
+    units = db.session.execute(
+        select(PrepaidEntry.unit_id).where(PrepaidEntry.estate_id == estate_id)
+        .group_by(PrepaidEntry.unit_id).having(func.sum(PrepaidEntry.amount) > 0)
+    ).scalars().all()
+    settled = 0
+    for unit_id in units:
+        if not open_charges(unit_id):
+            continue
+        post_payment(unit_id, "0", rules.PREPAID, actor, now, use_prepaid=True)
+        settled += 1
+    return settled
 
 
 # --- voids ------------------------------------------------------------------------------

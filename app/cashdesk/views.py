@@ -53,7 +53,7 @@ class ReceiptModelView(StaffModelView):
                     "amount", "to_prepaid", "from_prepaid", "cashier_name", "reverses", "reason", "approved_by"]
     search_columns = ["number", "business_date", "method", "kind", "payer_name"]
     base_order = ("id", "desc")
-    choice_fields = {"method": rules.METHODS, "kind": KINDS}
+    choice_fields = {"method": rules.METHOD_LABELS, "kind": KINDS}
     formatters_columns = {"amount": fmt, "to_prepaid": fmt, "from_prepaid": fmt}
     show_template = "cashdesk/receipt_show.html"
 

@@ -152,4 +152,16 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
             old_value=None, new_value=f"{len(rows)} charges, total {total}",
         )])
     db.session.commit()
+    if rows:
+        from app.cashdesk.services import apply_prepaid
+
+        apply_prepaid(estate_id, _actor(), now)
     return BillingResult(period=period, created=len(rows), skipped=skipped, total=total)
+
+
+def _actor():
+    """Who bills: the logged-in user or the acting process (CLI), as the audit log sees it."""
+    from types import SimpleNamespace
+
+    user_id, username = current_actor()
+    return SimpleNamespace(id=user_id, username=username, first_name="")

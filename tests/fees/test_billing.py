@@ -71,3 +71,23 @@ def test_billing_command(app):
     assert again.returncode == 0 and " 0 charges created" in again.stdout
     bad = run("billing", "generate", "--period", "2027-13")
     assert bad.returncode != 0
+
+
+def test_billing_settles_new_charges_from_prepaid(app_ctx, demo_estate):
+    """An owner who paid ahead is not in arrears after billing: the new charges are settled
+    from the prepaid balance with a 0.00 receipt "from prepaid balance"."""
+    from app.cashdesk import services as cash
+    from app.cashdesk.models import Receipt
+
+    clerk = app_ctx.appbuilder.sm.find_user(username="clerk")
+    unit = db.session.query(Unit).filter_by(estate_id=demo_estate.id, code="5-1-301").one()
+    cash.post_payment(unit.id, "5000.00", "cash", clerk, dt.datetime(2027, 9, 30, 9))
+    prepaid = cash.prepaid_balance(unit.id)
+    assert prepaid > 0 and cash.arrears_total(unit.id) == 0
+    billing.generate(demo_estate.id, "2027-10", dt.datetime(2027, 10, 1, 8))
+    billed = sum(c.amount for c in db.session.query(Charge).filter_by(unit_id=unit.id, period="2027-10"))
+    assert billed > 0
+    assert cash.arrears_total(unit.id) == 0
+    assert cash.prepaid_balance(unit.id) == prepaid - billed
+    last = db.session.query(Receipt).filter_by(unit_id=unit.id).order_by(Receipt.id.desc()).first()
+    assert (last.method, last.amount, last.from_prepaid) == ("prepaid", D("0.00"), billed)
