@@ -1,7 +1,8 @@
 """Arrears (欠费) as of a date, the collection case file, and issuing payment reminders.
 
-Amounts come from app.cashdesk.services (open_charges, arrears_total, late_fees) — the same
-functions as the cash desk and the fee ledger — so the arrears list always agrees with them.
+Amounts follow app.cashdesk.services (open charges, arrears_total, late fees) — fetched for all
+units of the list at once — so the arrears list always agrees with the cash desk and the fee
+ledger (tests compare them for every demo unit).
 Every function takes an explicit ``as_of`` / ``now`` and, when it writes, an ``actor``; a
 writing function owns its transaction.
 """
@@ -14,9 +15,9 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from app.cashdesk.services import arrears_total, late_fees, open_charges
+from app.cashdesk.services import late_fees, late_fees_of_units
 from app.collection import rules
 from app.collection.models import CollectionAction, PaymentReminder, ReminderCounter
 from app.core.audit import acting_as
@@ -144,8 +145,8 @@ def _candidate_units(estate_ids, as_of: dt.date, f: ArrearsFilter) -> list[Unit]
     q = (select(Unit).join(Charge, Charge.unit_id == Unit.id)
          .where(Unit.estate_id.in_(list(estate_ids)), Charge.voided_at.is_(None), Charge.paid < Charge.amount,
                 Charge.due_date <= as_of)
-         .options(selectinload(Unit.building).selectinload(Building.zone),
-                  selectinload(Unit.occupancies).selectinload(Occupancy.owner))
+         .options(joinedload(Unit.building).joinedload(Building.zone),
+                  selectinload(Unit.occupancies).joinedload(Occupancy.owner))
          .distinct().order_by(Unit.sort_key))
     if f.building:
         q = q.join(Building, Unit.building_id == Building.id).where(Building.number == f.building)
@@ -178,16 +179,35 @@ def _owners(unit: Unit) -> tuple[list[str], str]:
     return [o.name for o in owners], lang or "zh_CN"
 
 
-def unit_arrears(unit: Unit, as_of: dt.date, actions: list[CollectionAction] | None = None) -> ArrearsRow | None:
-    """The unit's overdue charges as of ``as_of`` (None: nothing overdue)."""
-    total = arrears_total(unit.id, as_of)
+def _open_due(unit_ids: list[int], as_of: dt.date) -> dict[int, list[Charge]]:
+    """The open charges due by ``as_of`` of many units in one query, oldest first."""
+    out: dict[int, list[Charge]] = {}
+    if not unit_ids:
+        return out
+    for c in db.session.scalars(
+        select(Charge).options(joinedload(Charge.fee_item))
+        .where(Charge.unit_id.in_(unit_ids), Charge.voided_at.is_(None), Charge.paid < Charge.amount,
+               Charge.due_date <= as_of)
+        .order_by(Charge.period_start, Charge.due_date, Charge.id)
+    ):
+        out.setdefault(c.unit_id, []).append(c)
+    return out
+
+
+def unit_arrears(unit: Unit, as_of: dt.date, actions: list[CollectionAction] | None = None,
+                 charges: list[Charge] | None = None, fees: dict | None = None) -> ArrearsRow | None:
+    """The unit's overdue charges as of ``as_of`` (None: nothing overdue). The list passes
+    ``charges`` and ``fees`` fetched for all its units at once; the total is the same sum as
+    cashdesk.services.arrears_total (tests compare them for every demo unit)."""
+    if charges is None:
+        charges = _open_due([unit.id], as_of).get(unit.id, [])
+    total = sum((c.outstanding for c in charges), ZERO)
     if total <= 0:
         return None
-    fees = late_fees(unit.id, as_of)
+    if fees is None:
+        fees = late_fees(unit.id, as_of)
     items = []
-    for c in open_charges(unit.id):
-        if c.due_date > as_of:
-            continue
+    for c in charges:
         has_fee = c.fee_item.late_fee_daily_rate is not None
         items.append(ArrearsItem(c.id, c.fee_item_id, c.fee_item.name, c.period, c.due_date, c.outstanding,
                                  fees.get(c.id, ZERO) if has_fee else None))
@@ -219,10 +239,13 @@ def arrears_report(estate_ids, as_of: dt.date, f: ArrearsFilter | None = None, s
     if sort not in SORTS:
         raise DomainError(_l("Pick one of the listed values."), field="sort")
     units = _candidate_units(estate_ids, as_of, f)
-    actions = _facts([u.id for u in units])
+    unit_ids = [u.id for u in units]
+    actions = _facts(unit_ids)
+    charges = _open_due(unit_ids, as_of)
+    fees = late_fees_of_units(unit_ids, as_of)
     report = ArrearsReport(as_of=as_of)
     for unit in units:
-        row = unit_arrears(unit, as_of, actions.get(unit.id, []))
+        row = unit_arrears(unit, as_of, actions.get(unit.id, []), charges.get(unit.id, []), fees)
         if row is None:
             continue
         if f.min_amount is not None and row.total < f.min_amount:

@@ -40,7 +40,8 @@ def scoped_or_404(model, pk):
     """The record ``pk`` of ``model`` if it belongs to one of the user's estates, else 404: a
     record of another estate reads as one that does not exist."""
     item = db.session.get(model, pk)
-    if item is None or estate_of(item) not in current_estate_ids():
+    # a stored row carries its estate; following the parents would cost a query each
+    if item is None or getattr(item, "estate_id", None) not in current_estate_ids():
         abort(404)
     return item
 

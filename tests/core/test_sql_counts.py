@@ -38,4 +38,14 @@ def test_unit_ledger_page_is_cheap(app, client, count_sql):
     unit_id = int(html.headers["Location"].rstrip("/").split("/")[-1])
     count_sql.clear()
     assert client.get(f"/cashdesk/ledger/{unit_id}").status_code == 200
-    assert len(count_sql) <= 12, count_sql
+    assert len(count_sql) <= 12, "\n".join(" ".join(s.split())[:100] for s in count_sql)
+
+
+def test_arrears_list_costs_a_fixed_number_of_statements(app, client, count_sql):
+    """Every unit in arrears on one page, fetched together: no query per unit."""
+    do_login(client, "clerk")
+    count_sql.clear()
+    html = client.get("/arrears/").get_data(as_text=True)
+    rows = html.count('name="unit" value=')
+    assert rows > 20, "the demo estate has dozens of units in arrears"
+    assert len(count_sql) <= 14, [" ".join(s.split())[:80] for s in count_sql]
