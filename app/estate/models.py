@@ -1,11 +1,12 @@
 """Estate structure: Estate -> Zone -> Building -> Entrance -> Unit."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from decimal import Decimal
 
 from flask_appbuilder import Model
 from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.core.audit import Audited
 from app.core.models import EstateScoped
@@ -123,10 +124,14 @@ class Unit(Audited, EstateScoped, Model):
     occupancies = relationship("Occupancy", back_populates="unit", order_by="Occupancy.move_in_date")
 
     def derive(self) -> None:
-        if self.entrance is not None:
+        if self.entrance is None:
+            return
+        session = object_session(self) or object_session(self.entrance)
+        # loading the building must not flush this half-built unit
+        with session.no_autoflush if session is not None else nullcontext():
             self.building = self.entrance.building
             self.code = f"{self.entrance.building.number}-{self.entrance.number}-{self.room_number}"
-            self.sort_key = unit_sort_key(self.code)
+        self.sort_key = unit_sort_key(self.code)
 
     @property
     def occupants_text(self) -> str:
