@@ -327,6 +327,31 @@ def late_fees(unit_id: int, as_of: dt.date) -> dict[int, Decimal]:
     return late_fees_of_units([unit_id], as_of)
 
 
+def late_fees_of_charges(charges: list[Charge], as_of: dt.date) -> dict[int, Decimal]:
+    """``late_fees`` for charges already loaded with their fee item: one query for the
+    payments that settled them."""
+    from app.fees.rules import Settlement, late_fee
+
+    due = [c for c in charges if c.voided_at is None and c.due_date < as_of
+           and c.fee_item.late_fee_daily_rate is not None]
+    if not due:
+        return {}
+    settled: dict[int, list] = {}
+    for charge_id, day, amount in db.session.execute(
+        select(ReceiptLine.charge_id, Receipt.business_date, ReceiptLine.amount)
+        .join(Receipt, ReceiptLine.receipt_id == Receipt.id)
+        .where(ReceiptLine.charge_id.in_([c.id for c in due]))
+    ):
+        settled.setdefault(charge_id, []).append(Settlement(day, amount))
+    fees = {}
+    for c in due:
+        fee = late_fee(c.amount, c.due_date, settled.get(c.id, []), as_of, c.fee_item.late_fee_daily_rate,
+                       c.fee_item.late_fee_grace_days or 0)
+        if fee > 0:
+            fees[c.id] = fee
+    return fees
+
+
 def late_fees_of_units(unit_ids: list[int], as_of: dt.date) -> dict[int, Decimal]:
     """``late_fees`` for many units in two queries: {charge id: fee}."""
     from app.fees.models import FeeItem

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.cashdesk.services import late_fees, late_fees_of_units
+from app.cashdesk.services import late_fees, late_fees_of_charges
 from app.collection import rules
 from app.collection.models import CollectionAction, PaymentReminder, ReminderCounter
 from app.core.audit import acting_as
@@ -242,7 +242,7 @@ def arrears_report(estate_ids, as_of: dt.date, f: ArrearsFilter | None = None, s
     unit_ids = [u.id for u in units]
     actions = _facts(unit_ids)
     charges = _open_due(unit_ids, as_of)
-    fees = late_fees_of_units(unit_ids, as_of)
+    fees = late_fees_of_charges([c for cs in charges.values() for c in cs], as_of)
     report = ArrearsReport(as_of=as_of)
     for unit in units:
         row = unit_arrears(unit, as_of, actions.get(unit.id, []), charges.get(unit.id, []), fees)

@@ -89,11 +89,16 @@ class ArrearsView(BaseView):
         report, error, sort = self._report()
         estate_ids = current_estate_ids()
         sm = current_app.appbuilder.sm
+        # the filter choices: buildings with their zones in one query
+        pairs = db.session.execute(
+            select(Building.number, Zone).join(Zone, Building.zone_id == Zone.id)
+            .where(Building.estate_id.in_(estate_ids))
+        ).all()
+        zones = sorted({zone.id: zone for _, zone in pairs}.values(), key=lambda z: z.name)
         return self.render_template(
             "collection/arrears.html", report=report, error=error, sort=sort, args=request.args,
-            buildings=sorted(db.session.scalars(select(Building.number).where(Building.estate_id.in_(estate_ids))
-                                                .distinct()).all(), key=lambda n: (len(n), n)),
-            zones=db.session.scalars(select(Zone).where(Zone.estate_id.in_(estate_ids)).order_by(Zone.name)).all(),
+            buildings=sorted({number for number, _ in pairs}, key=lambda n: (len(n), n)),
+            zones=zones,
             items=db.session.scalars(select(FeeItem).where(FeeItem.estate_id.in_(estate_ids))
                                      .order_by(FeeItem.sort_order)).all(),
             buckets=rules.BUCKETS, stages=rules.STAGES, kinds=rules.KINDS, fmt=fmt,

@@ -48,4 +48,4 @@ def test_arrears_list_costs_a_fixed_number_of_statements(app, client, count_sql)
     html = client.get("/arrears/").get_data(as_text=True)
     rows = html.count('name="unit" value=')
     assert rows > 20, "the demo estate has dozens of units in arrears"
-    assert len(count_sql) <= 14, [" ".join(s.split())[:80] for s in count_sql]
+    assert len(count_sql) <= 12, [" ".join(s.split())[:80] for s in count_sql]
