@@ -15,14 +15,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.cashdesk import deposits
 from app.cashdesk.models import BankDeposit, Reconciliation
 from app.cashdesk.rules import DEPOSITABLE, METHODS
 from app.core import clock
 from app.core.money import fmt
-from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
+from app.core.views import StaffModelView, current_estates, scoped_or_404
 from app.estate.models import Estate
 from app.exceptions import DomainError
 from app.extensions import db
@@ -68,8 +67,7 @@ def _confirmed(value) -> str:
 
 
 def _estates() -> list[Estate]:
-    ids = current_estate_ids()
-    return list(db.session.scalars(select(Estate).where(Estate.id.in_(ids)).order_by(Estate.name)))
+    return current_estates()
 
 
 def _pick_estate(estates: list[Estate]) -> Estate | None:

@@ -4,6 +4,7 @@ from flask_appbuilder import IndexView, expose
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.core.views import current_estates
 
 
 class DashboardIndexView(IndexView):
@@ -13,11 +14,11 @@ class DashboardIndexView(IndexView):
     def index(self):
         if not g.user or not g.user.is_authenticated:
             return redirect(url_for("AuthDBView.login"))
-        from app.estate.models import Estate, Unit
+        from app.estate.models import Unit
         from app.owners.models import Owner
 
         ids = current_app.appbuilder.sm.current_estate_ids()
-        estates = db.session.scalars(select(Estate).where(Estate.id.in_(ids)).order_by(Estate.name)).all()
+        estates = current_estates()
         units = dict(
             db.session.execute(
                 select(Unit.status, func.count()).where(Unit.estate_id.in_(ids)).group_by(Unit.status)

@@ -18,6 +18,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction, 
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField
@@ -34,6 +35,14 @@ def current_estate_ids() -> list[int]:
     from flask import current_app
 
     return current_app.appbuilder.sm.current_estate_ids()
+
+
+def current_estates() -> list:
+    """The estates the user works for, by name (Admin: all): estate pickers and the home page."""
+    from app.estate.models import Estate
+
+    return list(db.session.scalars(
+        select(Estate).where(Estate.id.in_(current_estate_ids())).order_by(Estate.name)))
 
 
 def scoped_or_404(model, pk):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.audit import acting_as
 from app.core.money import fmt
-from app.core.views import current_estate_ids, scoped_or_404
-from app.estate.models import Estate, Unit
+from app.core.views import current_estates, scoped_or_404
+from app.estate.models import Unit
 from app.exceptions import DomainError
 from app.extensions import db
 from app.fees import billing, rules, services
@@ -28,7 +28,7 @@ class BillingView(BaseView):
     @expose("/", methods=["GET", "POST"])
     @has_access
     def index(self):
-        estates = db.session.scalars(select(Estate).where(Estate.id.in_(current_estate_ids())).order_by(Estate.name)).all()
+        estates = current_estates()
         period = request.form.get("period") or rules.period_of(clock.today())
         result, error = None, None
         if request.method == "POST":

@@ -17,15 +17,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 from wtforms.validators import InputRequired
 
-from app.estate.models import Estate
 from app.exceptions import DomainError, ImportRejected
 from app.extensions import db
 from app.owners import exporter, importer
 from app.security import permissions as P
+from app.core.views import current_estates
 
 
 class ImportForm(FlaskForm):
@@ -46,9 +45,7 @@ class ImportForm(FlaskForm):
 
 
 def _estate_choices() -> list[tuple[int, str]]:
-    ids = current_app.appbuilder.sm.current_estate_ids()
-    estates = db.session.scalars(select(Estate).where(Estate.id.in_(ids)).order_by(Estate.name))
-    return [(e.id, e.name) for e in estates]
+    return [(e.id, e.name) for e in current_estates()]
 
 
 def _can_export() -> bool:

@@ -12,12 +12,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.core import clock
 from app.core.money import fmt
-from app.core.views import StaffModelView, current_estate_ids
-from app.estate.models import Estate
+from app.core.views import StaffModelView, current_estates
 from app.exceptions import DomainError
 from app.extensions import db
 from app.publishing import rules, services
@@ -130,7 +128,7 @@ class DisclosureView(BaseView):
     @expose("/new", methods=["GET", "POST"])
     @has_access
     def new(self):
-        estates = db.session.scalars(select(Estate).where(Estate.id.in_(current_estate_ids())).order_by(Estate.name)).all()
+        estates = current_estates()
         error = None
         today = clock.today()
         form = request.form
