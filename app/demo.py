@@ -65,6 +65,9 @@ def seed_demo(session=None) -> Estate:
             address="南京市江宁区山水湖畔路88号",
             office_phone="025-84561234",
             office_hours="周一至周日 8:30-17:30",
+            bank_name="中国工商银行南京江宁支行",
+            bank_account_name=COMPANY,
+            bank_account_number="4301 0123 0910 0088 888",
         )
         zones = {name: Zone(estate=estate, name=name) for name in ("一期", "二期")}
         session.add(estate)

@@ -12,7 +12,10 @@ class EstateRestApi(StaffRestApi):
     class_permission_name = P.ESTATE
     datamodel = SQLAInterface(Estate)
     list_columns = ["id", "name", "company_name", "address", "office_phone"]
-    add_columns = edit_columns = ["name", "company_name", "address", "office_phone", "office_hours", "notes"]
+    add_columns = edit_columns = [
+        "name", "company_name", "address", "office_phone", "office_hours",
+        "bank_name", "bank_account_name", "bank_account_number", "notes",
+    ]
 
 
 class ZoneRestApi(StaffRestApi):

@@ -23,6 +23,10 @@ class Estate(Audited, Model):
     address: Mapped[str | None] = mapped_column(String(300))
     office_phone: Mapped[str | None] = mapped_column(String(40))
     office_hours: Mapped[str | None] = mapped_column(String(100))
+    # Where owners can pay by transfer; printed on payment reminders (开户行 / 户名 / 账号).
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account_name: Mapped[str | None] = mapped_column(String(200))
+    bank_account_number: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
 
     zones = relationship("Zone", back_populates="estate", order_by="Zone.name")

@@ -18,6 +18,9 @@ LABELS = {
     "address": _l("Address"),
     "office_phone": _l("Office phone"),
     "office_hours": _l("Office hours"),
+    "bank_name": _l("Bank (for fee payments)"),
+    "bank_account_name": _l("Bank account holder"),
+    "bank_account_number": _l("Bank account number"),
     "notes": _l("Notes"),
     "estate": _l("Estate"),
     "zone": _l("Zone"),
@@ -42,7 +45,10 @@ class EstateModelView(StaffModelView):
     show_title = add_title = edit_title = _l("Estate")
     label_columns = LABELS
     list_columns = ["name", "company_name", "address", "office_phone"]
-    add_columns = edit_columns = ["name", "company_name", "address", "office_phone", "office_hours", "notes"]
+    add_columns = edit_columns = [
+        "name", "company_name", "address", "office_phone", "office_hours",
+        "bank_name", "bank_account_name", "bank_account_number", "notes",
+    ]
     show_columns = add_columns
     search_columns = ["name"]
 
