@@ -1,0 +1,214 @@
+"""Work orders (报修/派工单): intake with the room typed as at the quick search (3-2-501), the
+record page with its step buttons, the printable work order. Engineers and guards see only their
+department's work orders (and those they reported): the same scope as the API."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, make_response, redirect, request, url_for
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import StringField
+
+from app.core import clock
+from app.core.views import StaffModelView, current_estate_ids
+from app.exceptions import DomainError, NotFound
+from app.extensions import db
+from app.servicedesk import rules, services
+from app.servicedesk.models import WorkOrder
+from app.security import permissions as P
+
+LABELS = {
+    "number": _l("Number"), "unit": _l("Unit"), "unit_code": _l("Room"), "caller": _l("Caller"),
+    "phone": _l("Phone"), "channel": _l("Channel"), "category": _l("Category"), "description": _l("Description"),
+    "urgency": _l("Urgency"), "paid": _l("Paid repair"), "service_price": _l("Service (price list)"),
+    "quantity": _l("Quantity"), "charge": _l("Charge"), "state": _l("Status"), "department": _l("Department"),
+    "worker": _l("Worker"), "received_at": _l("Received at"), "received_by": _l("Received by"),
+    "dispatch_due": _l("Dispatch by"), "complete_due": _l("Complete by"), "dispatched_at": _l("Dispatched at"),
+    "started_at": _l("Started at"), "completed_at": _l("Completed at"), "result": _l("Work done"),
+    "stub_returned_at": _l("Receipt stub returned at"), "called_back_at": _l("Called back at"),
+    "closed_at": _l("Closed at"), "redo_count": _l("Redos"), "redo_supervisor": _l("Redo supervisor"),
+    "sla": _l("Time limit"), "estate": _l("Estate"),
+}
+
+
+def current_departments():
+    """The logged-in user's department scope (services.departments_of), once per request."""
+    user = current_app.appbuilder.sm.current_user
+    cached = getattr(g, "_sd_departments", None)
+    if cached is None or cached[0] != getattr(user, "id", None):
+        cached = (getattr(user, "id", None), services.departments_of(user) if user else set())
+        g._sd_departments = cached
+    return cached[1]
+
+
+class DepartmentScope(BaseFilter):
+    """Department roles see their department's work orders and those they reported."""
+
+    name = "department scope"
+
+    def apply(self, query, value):
+        departments = current_departments()
+        if departments is None:
+            return query
+        user = current_app.appbuilder.sm.current_user
+        cond = WorkOrder.department.in_(sorted(departments) or [""]) | (WorkOrder.received_by_id == user.id)
+        return query.filter(cond)
+
+
+def sla_badge(value) -> Markup:
+    if not value:
+        return Markup("")
+    style = "danger" if value == "late" else "warning"
+    return Markup('<span class="label label-%s sla-%s">%s</span>') % (style, value, rules.SLA_LABELS[value])
+
+
+def pdf_response(data: bytes, filename: str):
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _price_rule():
+    return [["estate_id", FilterInFunction, current_estate_ids], ["active", FilterEqual, True]]
+
+
+class WorkOrderModelView(StaffModelView):
+    datamodel = SQLAInterface(WorkOrder)
+    class_permission_name = P.WORK_ORDER
+    method_permission_name = {**StaffModelView.method_permission_name, "transition": "write", "pdf": "read",
+                              "callback": "read"}
+    base_permissions = ["can_read", "can_write"]  # closed, never deleted
+    base_filters = [["id", DepartmentScope, None]]
+    list_title = _l("Work orders")
+    show_title = edit_title = _l("Work order")
+    add_title = _l("New repair request")
+    label_columns = LABELS
+    list_columns = ["number", "unit", "category", "urgency", "state", "department", "worker", "received_at", "sla"]
+    add_columns = ["unit_code", "caller", "phone", "channel", "category", "urgency", "description", "paid",
+                   "service_price", "quantity"]
+    edit_columns = ["caller", "phone", "category", "description"]
+    show_columns = ["number", "unit", "caller", "phone", "channel", "category", "urgency", "description", "paid",
+                    "service_price", "quantity", "charge", "state", "department", "worker", "received_at",
+                    "received_by", "dispatch_due", "complete_due", "dispatched_at", "started_at", "completed_at",
+                    "result", "stub_returned_at", "called_back_at", "closed_at", "redo_count", "redo_supervisor"]
+    search_columns = ["number", "state", "category", "urgency", "department", "channel", "caller", "received_at"]
+    base_order = ("id", "desc")
+    choice_fields = {"channel": rules.CHANNELS, "category": rules.WO_CATEGORIES, "urgency": rules.URGENCIES,
+                     "state": rules.WO_STATES, "department": rules.DEPARTMENTS}
+    formatters_columns = {"sla": sla_badge}
+    description_columns = {
+        "unit_code": _l("Type the room as building-entrance-room, e.g. 3-2-501"),
+        "paid": _l("Paid repairs are charged from the special-service price list when completed"),
+        "quantity": _l("For paid repairs: how many (hours, pieces ...) of the service"),
+    }
+    add_form_extra_fields = {
+        "unit_code": StringField(_l("Room"), description=_l("Type the room as building-entrance-room, e.g. 3-2-501")),
+        "quantity": StringField(_l("Quantity"), default="1",
+                                description=_l("For paid repairs: how many (hours, pieces ...) of the service")),
+    }
+    add_form_query_rel_fields = {"service_price": _price_rule()}
+    show_template = "servicedesk/workorder_show.html"
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        code = request.args.get("unit_code")
+        if code and request.method == "GET" and "unit_code" in form._fields:
+            form.unit_code.data = code[:30]
+        return super()._get_add_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def pre_add(self, item):
+        sm = current_app.appbuilder.sm
+        services.intake_work_order(item, actor=sm.current_user, now=clock.now(), estate_ids=current_estate_ids(),
+                                   unit_code=getattr(item, "unit_code", None))
+
+    def pre_update(self, item):
+        self.check_scope(item)
+        services.check_work_order_edit(item)
+
+    def list_buttons(self):
+        return [dict(label=gettext("Late or due soon"), url=url_for("ServiceDeskView.overview"),
+                     icon="fa-clock", style="warning")]
+
+    def record_buttons(self, item):
+        buttons = [dict(label=gettext("Print work order"), url=url_for(".pdf", pk=item.id), icon="fa-print",
+                        style="default", target="_blank")]
+        sm = current_app.appbuilder.sm
+        if not sm.has_access(P.WRITE, P.WORK_ORDER):
+            return buttons
+        dept_only = current_departments() is not None
+        for action in rules.work_order_actions(item.state, dept_only):
+            if action in ("dispatch", "complete"):
+                continue  # these carry a form on the page
+            buttons.append(dict(label=str(rules.WO_ACTIONS[action]), method="post", style="primary",
+                                url=url_for(".transition", pk=item.id, action=action)))
+        return buttons
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        pk = self._deserialize_pk_if_composite(pk)
+        widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)
+        sm = current_app.appbuilder.sm
+        extra = {}
+        if item is not None:
+            from app.servicedesk.models import Callback
+
+            dept_only = current_departments() is not None
+            extra = dict(
+                actions=rules.work_order_actions(item.state, dept_only) if sm.has_access(P.WRITE, P.WORK_ORDER) else [],
+                staff=services.staff_of_estate(item.estate_id), departments=rules.DEPARTMENTS,
+                states=rules.WO_STATES, action_labels=rules.WO_ACTIONS, sla=item.sla,
+                sla_labels=rules.SLA_LABELS,
+                can_callback=sm.has_access(P.WRITE, P.CALLBACK) and item.state == "stub_returned",
+                callbacks=db.session.query(Callback).filter_by(work_order_id=item.id).order_by(Callback.id).all(),
+            )
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=self._related_views,
+            history=self.history_rows(item) if item is not None else None,
+            buttons=self.record_buttons(item) if item is not None else [], item=item, **extra)
+
+    @expose("/transition/<int:pk>/<action>", methods=["POST"])
+    @has_access
+    def transition(self, pk, action):
+        self._scoped_or_404(pk)
+        sm = current_app.appbuilder.sm
+        try:
+            services.transition_work_order(
+                pk, action, sm.current_user, clock.now(), estate_ids=current_estate_ids(),
+                departments=current_departments(), department=request.form.get("department"),
+                worker_id=request.form.get("worker") or None, note=request.form.get("note"))
+        except NotFound:
+            db.session.rollback()
+            return redirect(url_for(".list"))
+        except DomainError as err:
+            db.session.rollback()
+            flash(str(err), "danger")
+        else:
+            flash(gettext("Done: %(action)s.", action=rules.WO_ACTIONS.get(action, action)), "success")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/callback/<int:pk>", methods=["POST"])
+    @has_access
+    def callback(self, pk):
+        from app.servicedesk.desk_views import post_callback
+
+        self._scoped_or_404(pk)
+        return post_callback(url_for(".show", pk=pk), work_order_id=pk)
+
+    @expose("/pdf/<int:pk>", methods=["GET"])
+    @has_access
+    def pdf(self, pk):
+        from reports.workorder import render_work_order, work_order_doc
+
+        item = self._scoped_or_404(pk)
+        return pdf_response(render_work_order(work_order_doc(item)), f"workorder-{item.number}.pdf")
+
+
+__all__ = ["WorkOrderModelView", "current_departments", "pdf_response", "sla_badge", "escape"]
