@@ -1,0 +1,115 @@
+"""Staff sessions: idle timeout and the session cookie.
+
+- The cookie is HttpOnly, SameSite=Lax, and Secure when SESSION_COOKIE_SECURE is on (set it when
+  the office serves over HTTPS; off by default so that http://localhost works). See config.py.
+- After SESSION_IDLE_MINUTES (30) without a request, the next request logs the user out and
+  goes to the login page with a message (an API call from the browser gets 401).
+- A user set inactive is out at the next request: FAB's user loader returns no inactive user,
+  so Flask-Login treats the browser as anonymous (tests/security/test_auth_sessions.py).
+- Logout (FAB's /logout/) ends the session: Flask-Login forgets the user, and the session's id
+  goes on a revocation list (in the limiter's storage: Redis when REDIS_URL is set) for as long
+  as the idle timeout, so a copy of the old cookie replayed later is logged out too.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user, user_logged_in, user_logged_out
+
+LAST_SEEN = "_last_seen"
+SESSION_ID = "_sid"
+
+
+def idle_seconds() -> int:
+    return int(current_app.config.get("SESSION_IDLE_MINUTES", 30)) * 60
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _expired_response():
+    minutes = idle_seconds() // 60
+    message = _("You were logged out after %(minutes)d minutes without activity. Please log in again.",
+                minutes=minutes)
+    if request.path.startswith("/api/"):
+        return jsonify(message=message), 401
+    flash(message, "warning")
+    sm = current_app.appbuilder.sm
+    next_url = request.full_path if request.method == "GET" else None
+    return redirect(url_for(f"{sm.auth_view.endpoint}.login", next=next_url))
+
+
+def _storage():
+    limiter = current_app.extensions.get("login_limiter")
+    if limiter is None or not getattr(limiter, "initialized", False):
+        return None
+    # Flask-Limiter marks an unreachable Redis dead and counts in memory meanwhile: skip it too
+    # (a private flag of Flask-Limiter 4; without it every request would wait for Redis)
+    return None if getattr(limiter, "_storage_dead", False) else limiter.storage
+
+
+def _revoke(sid: str) -> None:
+    storage = _storage()
+    if storage is None:
+        return
+    try:
+        storage.incr(f"revoked-session/{sid}", idle_seconds() + 60)
+    except Exception:  # noqa: BLE001 - Redis down: the logout itself must still work
+        current_app.logger.warning("could not record the logged-out session (rate-limit storage down)")
+
+
+def _revoked(sid) -> bool:
+    storage = _storage()
+    if not sid or storage is None:
+        return False
+    try:
+        return bool(storage.get(f"revoked-session/{sid}"))
+    except Exception:  # noqa: BLE001 - Redis down: idle timeout and logout still apply
+        return False
+
+
+def check_idle():
+    """before_request: end a session idle for too long, else note this request's time."""
+    if request.endpoint == "static" or request.endpoint == "appbuilder.static":
+        return None
+    if "_user_id" not in session or not current_user.is_authenticated:
+        return None
+    if _revoked(session.get(SESSION_ID)):  # a copy of a cookie that was logged out
+        g.session_expired = True  # not a logout of its own in the security log
+        logout_user()
+        session.clear()
+        return redirect(url_for(f"{current_app.appbuilder.sm.auth_view.endpoint}.login"))
+    now = _now()
+    last = session.get(LAST_SEEN)
+    if isinstance(last, (int, float)) and now - last > idle_seconds():
+        from app.security import events
+
+        user = current_user._get_current_object()
+        g.session_expired = True
+        logout_user()
+        session.pop(LAST_SEEN, None)
+        events.record(events.SESSION_EXPIRED, user=user, detail={"idle_minutes": (now - int(last)) // 60})
+        return _expired_response()
+    if last != now:
+        session[LAST_SEEN] = now
+    return None
+
+
+def init_app(app) -> None:
+    app.before_request(check_idle)
+
+    @user_logged_in.connect_via(app)
+    def _logged_in(_sender, **_kw):
+        session[LAST_SEEN] = _now()
+        session[SESSION_ID] = secrets.token_urlsafe(16)
+
+    @user_logged_out.connect_via(app)
+    def _logged_out(_sender, **_kw):
+        session.pop(LAST_SEEN, None)
+        sid = session.pop(SESSION_ID, None)
+        if sid:
+            _revoke(sid)
