@@ -31,12 +31,18 @@ SECRET_KEY = os.environ.get("SECRET_KEY")  # None: create_app generates and keep
 # --- Flask-AppBuilder -------------------------------------------------------------------
 APP_NAME = os.environ.get("APP_NAME", "物业客服台账 Estate Desk")
 APP_THEME = ""
-FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", False)
+# The OpenAPI spec (/api/v1/_openapi) and Swagger UI (/swagger/v1): development and tests
+# only (APP_ENV=development or testing); production serves neither.
+APP_ENV = os.environ.get("APP_ENV", "production").strip().lower()
+FAB_ADD_OPENAPI_VIEWS = FAB_API_SWAGGER_UI = APP_ENV in ("development", "testing")
 FAB_ADD_SECURITY_API = True
 # Permissions are written by `flask --app run.py init` (and run.py) once per deploy, not by
 # every web worker at start (several workers would race to create them).
 FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
 FAB_CREATE_DB = False  # the schema belongs to the Alembic migrations
+# Proxies in front of the app (a load balancer = 1) whose X-Forwarded-For/Proto/Host are trusted:
+# the login rate limit and the security log then see the client's address, not the proxy's.
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 FAB_SECURITY_MANAGER_CLASS = "app.security.manager.EstateSecurityManager"
 FAB_INDEX_VIEW = "app.core.index.DashboardIndexView"
 FAB_BASE_TEMPLATE = "estate_baselayout.html"
@@ -69,3 +75,28 @@ MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 102
 SEED_DEMO = _bool("SEED_DEMO", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD")
 DEMO_FEE_MONTHS = int(os.environ.get("DEMO_FEE_MONTHS", "12"))  # months of demo billing and payments
+
+# --- login, sessions, security headers (app/security) -----------------------------------
+# Failed logins from one address (login form and /api/v1/security/login together) before
+# the next attempt gets 429; successful logins do not count. Counters are kept in Redis when
+# REDIS_URL is set (shared by every gunicorn worker), else in each process's memory.
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+REDIS_URL = os.environ.get("REDIS_URL")
+RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+RATELIMIT_STRATEGY = "moving-window"
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count in memory rather than fail logins
+# Staff passwords: at least 12 characters, not common, not the user name (app/security/passwords.py;
+# the validator itself is set by app.security.init_security: no app imports here)
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+# Session cookie: never readable by scripts, not sent by other sites' forms; Secure (HTTPS only)
+# when SESSION_COOKIE_SECURE=1 -- turn it on wherever the desk is served over HTTPS; it stays off
+# by default so that http://localhost works.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# minutes without a request after which the next one goes to the login page
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))

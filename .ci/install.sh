@@ -25,3 +25,7 @@ if ((${#need[@]})); then
 fi
 
 python -m pip install -q --disable-pip-version-check -r requirements.txt
+if [[ ${1:-} == --tests ]]; then
+  # the security checks of .ci/run (not needed by the app itself)
+  python -m pip install -q --disable-pip-version-check bandit==1.9.4 pip-audit==2.10.1
+fi

@@ -18,12 +18,19 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 def _secret_key(instance_path: str) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    os.chmod(path, 0o600)
-    return key
+    if not path.exists():
+        # several gunicorn workers may start at once: the first link wins and all read the
+        # winner's key (never a half-written file, never two keys)
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
 
 
 def select_locale() -> str:
@@ -75,6 +82,9 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
 
         menu.register(appbuilder)
         _protect_forms(app, appbuilder)
+        from app.security import init_security
+
+        init_security(app, appbuilder)  # login limit, password policy, sessions, headers, security log
 
     @app.context_processor
     def _current_locale():
@@ -90,6 +100,11 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
 
     cli.register(app)
     errors.register(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:  # behind a load balancer: the client address and scheme from its X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -115,3 +130,6 @@ def _import_models() -> None:
     import app.owners.models  # noqa: F401
     import app.publishing.models  # noqa: F401
     import app.security.models  # noqa: F401
+    import app.security.event_models  # noqa: F401
+    import app.visits.models  # noqa: F401
+    import app.servicedesk.models  # noqa: F401

@@ -29,6 +29,9 @@ DEMO_NAMES = {
     "admin": "李明", "manager": "周建国", "supervisor": "陈静", "clerk": "王丽",
     "accountant": "刘芳", "engineer": "张强", "security": "赵刚",
 }
+# the demo people's departments (work orders and complaints are sent to departments)
+DEMO_DEPARTMENTS = {"clerk": "customer_service", "supervisor": "customer_service", "engineer": "engineering",
+                    "security": "security"}
 PASSWORD_FILE = "demo_passwords.txt"
 
 
@@ -58,8 +61,12 @@ def create_demo_users(estate, password: str | None = None) -> dict[str, str]:
     """One user per role, assigned to ``estate``. Returns {username: password} of users created."""
     from app.security.models import StaffEstate
 
+    from app.security.passwords import check_password
+
     sm = current_app.appbuilder.sm
     created: dict[str, str] = {}
+    if password:  # DEMO_PASSWORD follows the staff password policy too
+        check_password(password)
     for username, role_name in DEMO_USERS.items():
         person = DEMO_NAMES[username]
         if sm.find_user(username=username):
@@ -72,7 +79,7 @@ def create_demo_users(estate, password: str | None = None) -> dict[str, str]:
         if not user:
             raise RuntimeError(f"could not create demo user {username}")
         if role_name in STAFF_ROLES:
-            db.session.add(StaffEstate(user_id=user.id, estate_id=estate.id))
+            db.session.add(StaffEstate(user_id=user.id, estate_id=estate.id, department=DEMO_DEPARTMENTS.get(username)))
         created[username] = pw
     db.session.commit()
     return created
@@ -118,6 +125,13 @@ def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
     from app.publishing.demo import seed_notices
 
     seed_notices(estate, clock.now(), current_app.appbuilder.sm.find_user(username="supervisor"))
+    from app.servicedesk.demo import seed_service_desk
+
+    seed_service_desk(estate, clock.now())
+    from app.visits.demo import seed_visits
+
+    sm = current_app.appbuilder.sm
+    seed_visits(estate, clock.today(), [sm.find_user(username="clerk"), sm.find_user(username="supervisor")])
     if not demo_password:
         write_password_file(created)
     return created

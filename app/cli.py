@@ -89,6 +89,10 @@ def register(app) -> None:
 
     register_reminders(app)
 
+    from app.ops.cli import register_ops  # backup, restore
+
+    register_ops(app)
+
 
 def _print_users(created: dict) -> None:
     if not created:

@@ -32,6 +32,15 @@ def register(app) -> None:
     def too_large(_e):
         return page(413, _("File too large"), _("The file or form is too large."))
 
+    @app.errorhandler(429)
+    def too_many_requests(_e):
+        resp, code = page(429, _("Too many failed logins"), _(
+            "There were too many failed logins from this computer in the last minute. "
+            "Please wait a minute and try again; if you forgot your password, ask the system administrator."))
+        resp = app.make_response((resp, code))
+        resp.headers["Retry-After"] = "60"
+        return resp
+
     @app.errorhandler(500)
     def server_error(_e):
         db.session.rollback()

@@ -94,6 +94,29 @@ def register(appbuilder) -> None:
         P.PAYMENT_REMINDER)
     appbuilder.add_view_no_menu(CaseFileView)
 
+    from app.servicedesk.complaint_views import ComplaintModelView
+    from app.servicedesk.desk_views import CallbackModelView, ServiceDeskView, ServiceSettingsModelView
+    from app.servicedesk.views import WorkOrderModelView
+
+    desk = ("ServiceDesk", _l("Service desk"), "fa-headset")
+    add(WorkOrderModelView, "Work orders", _l("Work orders"), "fa-wrench", *desk, P.WORK_ORDER)
+    add(ComplaintModelView, "Complaints", _l("Complaints"), "fa-comment-dots", *desk, P.COMPLAINT)
+    add(CallbackModelView, "Callbacks", _l("Callbacks"), "fa-phone-alt", *desk, P.CALLBACK)
+    add(ServiceDeskView, "Service desk overview", _l("Service desk overview"), "fa-clock", *desk, P.WORK_ORDER)
+    add(ServiceSettingsModelView, "SLA settings", _l("Time limits"), "fa-stopwatch", *desk, P.SERVICE_SETTINGS)
+
+    from app.search.views import TimelineView
+    from app.visits.views import VisitDeskView, VisitModelView, VisitQuotaModelView
+
+    visits = ("ServiceDesk", _l("Service desk"), "fa-headset")
+    add(VisitModelView, "Owner visits", _l("Owner visits"), "fa-walking", *visits, P.VISIT)
+    add(VisitDeskView, "Visit quota panel", _l("Visit quota panel"), "fa-tasks", *visits, P.VISIT)
+    appbuilder.add_link("Monthly visit summary", label=_l("Monthly visit summary"), href="/visits/summary",
+                        icon="fa-file-alt", category="ServiceDesk")
+    MENU_RESOURCES[("ServiceDesk", "Monthly visit summary")] = P.VISIT
+    add(VisitQuotaModelView, "Visit quotas", _l("Visit quotas"), "fa-sliders-h", *visits, P.VISIT_QUOTA)
+    appbuilder.add_view_no_menu(TimelineView)
+
     from app.publishing.public_views import PublicView
     from app.publishing.views import DisclosureView, NoticeModelView, PostingModelView, UploadView
 
@@ -111,9 +134,33 @@ def register(appbuilder) -> None:
     system = (CAT_SYSTEM, _l("System"), "fa-cogs")
     add(AuditLogModelView, "Change log", _l("Change log"), "fa-history", *system, P.AUDIT_LOG)
     add(StaffEstateModelView, "Staff estates", _l("Staff estates"), "fa-id-badge", *system, P.STAFF_ESTATE)
+    from app.security.event_views import SecurityEventModelView
+
+    add(SecurityEventModelView, "Security log", _l("Security log"), "fa-user-shield", *system, P.SECURITY_EVENT)
 
     appbuilder.add_view_no_menu(QuickSearchView)
 
+    from app.cashdesk.api import BankDepositRestApi, ReceiptRestApi, ReconciliationRestApi, VoidRequestRestApi
+    from app.collection.api import CollectionActionRestApi, PaymentReminderRestApi
+    from app.core.admin_api import AuditLogRestApi
+    from app.fees.api import (
+        ChargeRestApi, FeeItemRestApi, FeeRateRestApi, FeeScheduleRestApi, ServiceContentRestApi, ServicePriceRestApi,
+    )
+    from app.meters.api import ApportionmentRestApi
+    from app.publishing.api import NoticeRestApi, PostingRestApi
+    from app.security.api import StaffEstateRestApi
+
     for api in (EstateRestApi, ZoneRestApi, BuildingRestApi, EntranceRestApi, UnitRestApi,
-                OwnerRestApi, OccupancyRestApi, MeterRestApi, MeterReadingRestApi):
+                OwnerRestApi, OccupancyRestApi, MeterRestApi, MeterReadingRestApi,
+                FeeItemRestApi, FeeScheduleRestApi, FeeRateRestApi, ServiceContentRestApi, ServicePriceRestApi,
+                ChargeRestApi, ReceiptRestApi, VoidRequestRestApi, BankDepositRestApi, ReconciliationRestApi,
+                ApportionmentRestApi, NoticeRestApi, PostingRestApi, CollectionActionRestApi,
+                PaymentReminderRestApi, AuditLogRestApi, StaffEstateRestApi):
+        appbuilder.add_api(api)
+    from app.visits.api import VisitRestApi
+
+    appbuilder.add_api(VisitRestApi)
+    from app.servicedesk.api import CallbackRestApi, ComplaintRestApi, WorkOrderRestApi
+
+    for api in (WorkOrderRestApi, ComplaintRestApi, CallbackRestApi):
         appbuilder.add_api(api)

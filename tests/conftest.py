@@ -97,6 +97,17 @@ def login(client):
 
 
 @pytest.fixture()
+def login_limit(app):
+    """The login rate limit's counters emptied before and after the test (app.security.limiter):
+    tests that fail logins on purpose must not lock out the tests that follow."""
+    from app.security.limiter import reset_login_limit
+
+    reset_login_limit(app)
+    yield app.extensions["login_limiter"]
+    reset_login_limit(app)
+
+
+@pytest.fixture()
 def app_ctx(app):
     with app.app_context():
         yield app

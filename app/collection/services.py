@@ -442,4 +442,9 @@ def print_reminders(estate_ids, f: ArrearsFilter, actor, now: dt.datetime, *, ne
     docs = [doc_of(r) for r in reminders]
     pdf = render_reminders(docs, workers=workers, progress=progress)
     mark_printed(reminders, actor, now)
+    from app.security import events
+
+    events.record(events.BATCH_PRINT, user=actor, detail={
+        "what": "payment_reminders", "count": len(reminders), "new_round": new_round,
+        "first": reminders[0].number if reminders else None, "last": reminders[-1].number if reminders else None})
     return pdf, reminders

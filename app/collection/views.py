@@ -113,7 +113,12 @@ class ArrearsView(BaseView):
         if error:
             flash(error, "danger")
             return redirect(url_for("ArrearsView.index", **request.args))
-        resp = make_response(export_arrears(report))
+        data = export_arrears(report)
+        from app.security import events
+
+        events.record(events.EXPORT, detail={"what": "arrears", "as_of": report.as_of.isoformat(),
+                                             "query": request.query_string.decode()[:500]})
+        resp = make_response(data)
         resp.headers["Content-Type"] = XLSX_MIMETYPE
         resp.headers["Content-Disposition"] = f'attachment; filename="arrears-{report.as_of.isoformat()}.xlsx"'
         resp.headers["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ from app.core.history import ACTIONS
 from app.core.views import StaffModelView
 from app.security import permissions as P
 from app.security.models import StaffEstate
+from app.servicedesk.rules import DEPARTMENTS
 
 
 REGISTERS = {
@@ -48,7 +49,17 @@ class StaffEstateModelView(StaffModelView):
     class_permission_name = P.STAFF_ESTATE
     list_title = _l("Staff estates")
     show_title = add_title = edit_title = _l("Staff estate")
-    label_columns = {"user": _l("Staff"), "estate": _l("Estate")}
-    list_columns = add_columns = edit_columns = show_columns = ["user", "estate"]
-    search_columns = ["user", "estate"]
+    label_columns = {"user": _l("Staff"), "estate": _l("Estate"), "department": _l("Department")}
+    list_columns = add_columns = edit_columns = show_columns = ["user", "estate", "department"]
+    search_columns = ["user", "estate", "department"]
     show_history = False
+    # work orders and complaints go to departments (engineers see only their department's)
+    choice_fields = {"department": {"": _l("(no department)"), **DEPARTMENTS}}
+
+    def pre_add(self, item):
+        item.department = item.department or None
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        item.department = item.department or None
+        super().pre_update(item)

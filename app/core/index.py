@@ -42,9 +42,14 @@ class DashboardIndexView(IndexView):
         from app.publishing.services import current_outages
 
         outages = current_outages(ids, _clock.now())
+        # late work orders and escalated complaints (客服服务), for those who may read them
+        from app.servicedesk.services import dashboard_panel
+
+        service_desk = dashboard_panel(current_app.appbuilder.sm, ids, _clock.now())
         return self.render_template(
             self.index_template,
             outages=outages,
+            service_desk=service_desk,
             appbuilder=self.appbuilder,
             estates=estates,
             unit_counts=units,

@@ -134,6 +134,18 @@ class UnitModelView(StaffModelView):
         if sm.has_access(P.WRITE, P.CHARGE):
             buttons.append(dict(label=gettext("Sell a service"), icon="fa-concierge-bell", style="default",
                                 url=url_for("SaleView.sell", unit_id=item.id)))
+        if sm.has_access(P.WRITE, P.VISIT):
+            buttons.append(dict(label=gettext("Record a visit"), icon="fa-walking", style="default",
+                                url=url_for("VisitModelView.add", unit=item.id)))
         return buttons
     show_template = "staff/unit_show.html"
     extra_args = {"relation_labels": RELATIONS}
+    TIMELINE_ON_PAGE = 20  # the latest events; the timeline page has them all
+
+    def render_template(self, template, **kwargs):
+        # the record page shows the unit's timeline (only the kinds the user may read)
+        if template == self.show_template and kwargs.get("item") is not None:
+            from app.search.views import timeline_context
+
+            kwargs.update(timeline_context(kwargs["item"].id, limit=self.TIMELINE_ON_PAGE))
+        return super().render_template(template, **kwargs)

@@ -83,7 +83,8 @@ def parse_rate(raw, field: str = "rate") -> Decimal:
         value = Decimal(text)
     except Exception:  # noqa: BLE001 - any parse failure is the same message
         value = None
-    if value is None or not value.is_finite() or not text.replace(".", "", 1).isdigit():
+    # isascii: Python's Decimal and isdigit also take full-width digits (１００)
+    if value is None or not value.is_finite() or not text.isascii() or not text.replace(".", "", 1).isdigit():
         raise DomainError(_l("Enter the rate as a number with at most 4 decimals, e.g. 1.20."), field=field)
     if value.as_tuple().exponent < -4:
         raise DomainError(_l("A rate has at most 4 decimals."), field=field)

@@ -1,13 +1,16 @@
 """REST APIs of meters and readings, same resource names as the views. A reading posted here
 goes through the same service check as the form: below the previous reading is a 422."""
-from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
 
 from app.core import clock
 from app.core.api import StaffRestApi
 from app.core.views import current_estate_ids
+from app.exceptions import DomainError
 from app.meters import services
-from app.meters.models import Meter, MeterReading
+from app.meters.models import Apportionment, Meter, MeterReading
 from app.security import permissions as P
 
 # relation choices (/_info) only from the user's estates
@@ -49,3 +52,56 @@ class MeterReadingRestApi(StaffRestApi):
 
     def pre_delete(self, item):
         services.check_reading_delete(item)
+
+
+class ApportionmentRestApi(StaffRestApi):
+    """Drafts are saved through the same check as the form (shares recomputed); POST
+    /<pk>/post posts the shares as charges (Apportionment can_approve). A posted one is
+    never changed or deleted."""
+
+    resource_name = "apportionment"
+    class_permission_name = P.APPORTIONMENT
+    method_permission_name = {**StaffRestApi.method_permission_name, "post_shares": "approve"}
+    datamodel = SQLAInterface(Apportionment)
+    list_columns = ["id", "estate_id", "meter_id", "period", "method", "total", "status", "posted_at",
+                    "posted_by_id", "notes"]
+    show_columns = list_columns + ["shares.unit_id", "shares.basis", "shares.amount", "shares.charge_id"]
+    add_columns = ["meter", "period", "total", "method", "notes"]
+    edit_columns = ["total", "method", "notes"]
+    add_query_rel_fields = {"meter": SCOPED + [["scope", FilterEqual, "public"]]}
+    order_columns = ["period", "total", "status", "posted_at"]
+    search_columns = ["meter", "period", "status", "method"]
+    service_check = staticmethod(services.check_apportionment)
+
+    def pre_delete(self, item):
+        if item.status != "draft":
+            raise DomainError(gettext("A posted apportionment cannot be deleted."), field="status")
+
+    @expose("/<pk>/post", methods=["POST"])
+    @protect()
+    @safe
+    def post_shares(self, pk):
+        """Post the shares of a draft apportionment as charges (once).
+        ---
+        post:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: Posted
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        item = self._scoped_item(pk)
+        if item is None:
+            return self.response_404()
+        return self.run_service(lambda _: services.post_apportionment(item.id, self.actor(), clock.now()))

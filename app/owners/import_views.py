@@ -123,6 +123,10 @@ class DataImportView(BaseView):
         data = exporter.export_owners(
             sm.current_estate_ids(), mask_personal=not sm.has_access(P.READ_PHONE, P.OWNER)
         )
+        from app.security import events
+
+        events.record(events.EXPORT, detail={"what": "owner_list", "estates": sm.current_estate_ids(),
+                                             "masked": not sm.has_access(P.READ_PHONE, P.OWNER)})
         name = _("owner-list") + f"-{dt.date.today():%Y%m%d}.xlsx"
         response = send_file(io.BytesIO(data), mimetype=exporter.XLSX_MIMETYPE,
                              as_attachment=True, download_name=name)

@@ -11,6 +11,21 @@ from app.security.roles import ADMIN, PUBLIC, ROLE_MATRIX, SELF_SERVICE
 
 class EstateSecurityManager(SecurityManager):
     from app.security.views import StaffUserDBModelView as userdbmodelview  # noqa: N813
+    from app.security.views import ResetMyPasswordView as resetmypasswordview  # noqa: N813
+    from app.security.views import ResetPasswordView as resetpasswordview  # noqa: N813
+
+    # --- logins ----------------------------------------------------------------------------
+    def auth_user_db(self, username, password):
+        """FAB's check (it already hashes a dummy password for an unknown user, so both failures
+        take as long and say the same), then the security log and the login rate limit."""
+        from app.security import events
+        from app.security.limiter import mark_failed_login
+
+        user = super().auth_user_db(username, password)
+        if user is None:
+            mark_failed_login()
+        events.login_attempt(username, user)
+        return user
 
     # --- roles ---------------------------------------------------------------------------
     def add_permissions_view(self, base_permissions, view_menu):
@@ -20,12 +35,15 @@ class EstateSecurityManager(SecurityManager):
         registered does not use. Our resources are shared by several views (a register and
         its API, the fee schedule and its rates) and carry custom actions (can_read_phone,
         can_approve); sync_roles and the role matrix decide what a role holds."""
+        from app.security.events import system_role_sync
+
         self.add_view_menu(view_menu)
         role_admin = self.find_role(self.auth_role_admin)
         for permission in base_permissions:
             pv = self.add_permission_view_menu(permission, view_menu)
             if role_admin is not None and pv is not None and pv not in role_admin.permissions:
-                self.add_permission_role(role_admin, pv)
+                with system_role_sync():  # a deploy's new permission for Admin, not a person's change
+                    self.add_permission_role(role_admin, pv)
 
     def sync_roles(self) -> None:
         """Make every non-Admin role hold exactly the permissions of ROLE_MATRIX.
@@ -33,8 +51,19 @@ class EstateSecurityManager(SecurityManager):
         Menu entries are granted from the matrix too: a role sees a menu item when it may read
         the item's resource (app.menu.MENU_RESOURCES), and a category when it sees any item.
         Run once per deploy (``flask --app run.py init``), never by every web worker.
+        The security log gets one ``roles_synced`` entry, not one per permission.
         """
+        from app.security import events
+
+        with events.system_role_sync():
+            changed = self._sync_roles()
+        if changed:
+            events.record(events.ROLES_SYNCED, detail=changed)
+
+    def _sync_roles(self) -> dict:
         from app.menu import MENU_RESOURCES
+
+        changed: dict[str, int] = {}
 
         admin = self.find_role(ADMIN) or self.add_role(ADMIN)
         for role_name, resources in ROLE_MATRIX.items():
@@ -55,6 +84,8 @@ class EstateSecurityManager(SecurityManager):
                 self.add_permission_role(role, pv)
             for key in current.keys() - wanted:
                 self.del_permission_role(role, current[key])
+            if wanted ^ current.keys():
+                changed[role_name] = len(wanted ^ current.keys())
         # custom permissions (personal data, export) exist for Admin too
         for resources in ROLE_MATRIX.values():
             for resource, actions in resources.items():
@@ -62,6 +93,8 @@ class EstateSecurityManager(SecurityManager):
                     pv = self.add_permission_view_menu(action, resource)
                     if pv not in admin.permissions:
                         self.add_permission_role(admin, pv)
+                        changed[ADMIN] = changed.get(ADMIN, 0) + 1
+        return changed
 
     # --- estate scope --------------------------------------------------------------------
     def is_admin(self, user=None) -> bool:
@@ -85,11 +118,15 @@ class EstateSecurityManager(SecurityManager):
 
     def current_estate_ids(self) -> list[int]:
         """Estates of the logged-in user, cached for the request."""
-        if not has_request_context() or not current_user.is_authenticated:
+        if not has_request_context():
+            return []
+        # a REST client with a JWT has no login session: FAB puts its user on g.user
+        user = current_user if current_user.is_authenticated else g.get("user")
+        if user is None or not getattr(user, "is_authenticated", False):
             return []
         cached = getattr(g, "_estate_ids", None)
-        if cached is None or cached[0] != current_user.id:  # keyed: g may outlive one user
-            cached = (current_user.id, self.estate_ids_for(current_user))
+        if cached is None or cached[0] != user.id:  # keyed: g may outlive one user
+            cached = (user.id, self.estate_ids_for(user))
             g._estate_ids = cached
         return cached[1]
 

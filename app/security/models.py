@@ -1,6 +1,6 @@
 """Which staff user works for which estate. Admin sees every estate without rows here."""
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
@@ -13,6 +13,9 @@ class StaffEstate(Audited, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="CASCADE"), index=True)
+    # the staff member's department in that estate (app.servicedesk.rules.DEPARTMENTS): work
+    # orders and complaints are sent to departments; engineers see only their department's
+    department: Mapped[str | None] = mapped_column(String(20))
 
     user = relationship("User")
     estate = relationship("Estate")

@@ -78,6 +78,21 @@ ARREARS = "Arrears"  # the arrears list; write = print reminders from it
 COLLECTION_ACTION = "CollectionAction"  # write = log steps; APPROVE = decide escalations (manager)
 PAYMENT_REMINDER = "PaymentReminder"  # write = issue and print reminders
 
+# owner visits (走访); the unit timeline and the caller card need no resource of their own:
+# they are read with UNIT / QUICK_SEARCH, and each kind of event with its own register's read
+VISIT = "Visit"  # read = visits, quota panel, monthly summary; write = record visits
+VISIT_QUOTA = "VisitQuota"  # write = set an estate's visit quotas (supervisor)
+
+# service desk: work orders (engineers: their department only), complaints, callbacks
+WORK_ORDER = "WorkOrder"  # write = intake and move work orders (department roles: start and complete)
+COMPLAINT = "Complaint"  # write = intake, send, handle, close complaints
+CALLBACK = "Callback"  # write = record callbacks (an unsatisfied one reopens the item)
+SERVICE_SETTINGS = "ServiceSettings"  # time limits per estate (supervisor)
+
+# the security log (logins, user and role changes, exports, batch prints): Admin only, so no
+# row in ROLE_MATRIX -- it holds staff login times and addresses and mistyped user names
+SECURITY_EVENT = "SecurityEvent"
+
 APPROVE = "can_approve"
 PUBLISH = "can_publish"
 

@@ -39,6 +39,10 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.NOTICE: R, P.POSTING: R, P.PUBLIC_PAGES: R,
         # reads arrears and the case files; decides escalations
         P.ARREARS: R, P.COLLECTION_ACTION: (P.READ, P.APPROVE), P.PAYMENT_REMINDER: R,
+        # service desk: reads everything; escalated complaints and late work orders on the home page
+        P.WORK_ORDER: R, P.COMPLAINT: R, P.CALLBACK: R, P.SERVICE_SETTINGS: R,
+        # owner visits: reads them, the quota panel and the monthly summary
+        P.VISIT: R, P.VISIT_QUOTA: R,
     },
     SUPERVISOR: {
         P.ESTATE: R, P.ZONE: RWD, P.BUILDING: RWD, P.ENTRANCE: RWD, P.UNIT: RWD,
@@ -54,6 +58,11 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.APPORTIONMENT: RWA,
         P.NOTICE: (*RW, P.PUBLISH), P.POSTING: RW, P.PUBLIC_PAGES: R,
         P.ARREARS: RW, P.COLLECTION_ACTION: RW, P.PAYMENT_REMINDER: RW,
+        # service desk and its time limits (no deleting: a work order is closed, not deleted)
+        P.WORK_ORDER: RW, P.COMPLAINT: RW, P.CALLBACK: RW, P.SERVICE_SETTINGS: RW,
+        # owner visits; sets the estate's visit quotas. No deleting: a visit carries the
+        # owner's signature, a mistake is corrected (audited), not removed
+        P.VISIT: RW, P.VISIT_QUOTA: RW,
     },
     CLERK: {
         # reception, move-in/out: edits owners, occupancies and unit status; deletes nothing
@@ -69,6 +78,10 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.NOTICE: RW, P.POSTING: RW, P.PUBLIC_PAGES: R,
         # payment reminders: phone, print, visit, escalate
         P.ARREARS: RW, P.COLLECTION_ACTION: RW, P.PAYMENT_REMINDER: RW,
+        # repairs, complaints and callbacks by phone or at the desk; reads the time limits
+        P.WORK_ORDER: RW, P.COMPLAINT: RW, P.CALLBACK: RW, P.SERVICE_SETTINGS: R,
+        # records owner visits; sees the quotas it works to
+        P.VISIT: RW, P.VISIT_QUOTA: R,
     },
     ACCOUNTANT: {
         P.ESTATE: R, P.ZONE: R, P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
@@ -80,6 +93,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.RECONCILIATION: (P.READ, P.APPROVE), P.APPORTIONMENT: R,
         P.NOTICE: R, P.PUBLIC_PAGES: R,
         P.ARREARS: R, P.COLLECTION_ACTION: R, P.PAYMENT_REMINDER: R,
+        P.WORK_ORDER: R, P.COMPLAINT: R, P.CALLBACK: R,
     },
     ENGINEER: {
         # needs the room and a phone number to reach the owner about a repair; reads meters
@@ -88,9 +102,18 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         P.METER: R, P.METER_READING: RW,
         P.NOTICE: R, P.PUBLIC_PAGES: R,
+        # work orders of their own department only (DEPARTMENT_SCOPED_ROLES): start and
+        # complete them; no complaint intake
+        P.WORK_ORDER: RW,
+        # no owner visits (nor for Accountant and Security): they hold owners' opinions and
+        # signatures, customer-service business; what engineering must do reaches it as a work order
     },
     SECURITY: {
         P.BUILDING: R, P.ENTRANCE: R, P.UNIT: R,
+        # a patrol finds something broken: the guard records the repair (WorkOrder write) and
+        # then sees what they reported and what is sent to the security department
+        # (DEPARTMENT_SCOPED_ROLES); dispatching stays with the desk
+        P.WORK_ORDER: RW,
         P.OWNER: (P.READ, P.READ_PHONE),
         P.QUICK_SEARCH: R,
         P.NOTICE: R, P.PUBLIC_PAGES: R,
@@ -126,3 +149,8 @@ def allowed(role: str, resource: str, action: str) -> bool:
     if role == ADMIN:
         return True
     return action in ROLE_MATRIX.get(role, {}).get(resource, ())
+
+
+# Roles that see and move only the work orders of their own department (StaffEstate.department)
+# and those they reported themselves; a user who also holds another role sees the whole desk.
+DEPARTMENT_SCOPED_ROLES = (ENGINEER, SECURITY)

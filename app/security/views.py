@@ -1,8 +1,15 @@
 """FAB's own user pages, speaking the office's language: the profile shows 是/否 and the
 role names in words, not True and [Clerk]."""
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.security.forms import ResetPasswordForm
+from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo
 
+from app.security.passwords import RULE
 from app.security.roles import ROLE_LABELS
 
 
@@ -17,3 +24,28 @@ class StaffUserDBModelView(UserDBModelView):
         "active": lambda v: _l("Yes") if v else _l("No"),
         "roles": _roles,
     }
+    # the password rule under the field (FAB's own text says the application checks nothing)
+    add_form_extra_fields = {
+        **UserDBModelView.add_form_extra_fields,
+        "password": PasswordField(_l("Password"), description=RULE,
+                                  validators=[DataRequired(), PasswordComplexityValidator()],
+                                  widget=BS3PasswordFieldWidget()),
+    }
+
+
+class StaffResetPasswordForm(ResetPasswordForm):
+    password = PasswordField(_l("Password"), description=RULE,
+                             validators=[DataRequired(), PasswordComplexityValidator()],
+                             widget=BS3PasswordFieldWidget())
+    conf_password = PasswordField(_l("Confirm Password"), description=_l("Please rewrite the password to confirm"),
+                                  validators=[EqualTo("password", message=_l("Passwords must match"))],
+                                  widget=BS3PasswordFieldWidget())
+
+
+# Same class names as FAB's: the endpoints and permission names (SELF_SERVICE) stay as they are.
+class ResetMyPasswordView(fab_views.ResetMyPasswordView):
+    form = StaffResetPasswordForm
+
+
+class ResetPasswordView(fab_views.ResetPasswordView):
+    form = StaffResetPasswordForm

@@ -162,6 +162,9 @@ def page(browser, live_server, artifacts_dir, request):
         "response",
         lambda resp: problems.append(f"HTTP {resp.status} from {resp.url}") if resp.status >= 500 else None,
     )
+    # a script or style the Content-Security-Policy blocked (app/security/headers.py)
+    page.on("console", lambda msg: problems.append(f"CSP: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
     yield page
     call = getattr(request.node, "rep_call", None)
     if call is not None and call.failed:

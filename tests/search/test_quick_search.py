@@ -38,8 +38,13 @@ def test_other_estates_are_not_searched(app_ctx, other_estate, resident):
 
 def test_single_hit_opens_the_record(login, resident):
     client = login("clerk")
+    # a phone number of exactly one owner opens the caller card (tests/timeline/test_caller_card.py)
     resp = client.get(f"/search/?q={resident.phone}")
-    assert resp.status_code == 302 and f"/ownermodelview/show/{resident.id}" in resp.headers["Location"]
+    assert resp.status_code == 302 and f"/search/caller/{resident.id}" in resp.headers["Location"]
+    resp = client.get(f"/search/?q={resident.name}")
+    hits = quick_search([resident.estate_id], resident.name).owners
+    if len(hits) == 1:
+        assert resp.status_code == 302 and f"/ownermodelview/show/{resident.id}" in resp.headers["Location"]
 
 
 def test_no_hit_says_so_and_several_hits_are_listed(login, app):

@@ -21,7 +21,7 @@ ACTIONS = ("read", "write", "delete")
 # administration (views and APIs) and the staff-to-estate assignment. The user view is Admin
 # only whatever its class is called (see is_admin_only).
 ADMIN_ONLY = {
-    P.STAFF_ESTATE,
+    P.STAFF_ESTATE, P.SECURITY_EVENT,
     "UserDBModelView", "RoleModelView", "UserGroupModelView", "UserStatsChartView",
     "PermissionModelView", "ViewMenuModelView", "PermissionViewModelView", "ResetPasswordView",
     "User", "Role", "Group", "Permission", "ViewMenu", "PermissionViewMenu", "MenuApi",
