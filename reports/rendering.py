@@ -39,7 +39,7 @@ from markupsafe import Markup
 from reports.fetcher import STATIC, STATIC_URL, RefusedURL, fetch_static, resolve_static, safe_url_fetcher
 
 __all__ = [
-    "render_pdf", "render_many", "render_html", "html_to_pdf", "check_environment", "normalize_lang",
+    "render_pdf", "render_checked", "render_many", "render_html", "html_to_pdf", "check_environment", "normalize_lang",
     "page_counter_css", "css_string", "safe_url_fetcher", "fetch_static", "resolve_static", "RefusedURL",
     "STATIC", "STATIC_URL", "DEFAULT_LANG",
 ]
@@ -301,6 +301,16 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(template_name: str, context: dict, lang: str = DEFAULT_LANG) -> bytes:
     """One document as PDF bytes."""
     return html_to_pdf(render_html(template_name, context, lang))
+
+
+def render_checked(template_name: str, context: dict, lang: str = DEFAULT_LANG, *,
+                   accept: Callable[[object], bool]) -> bytes | None:
+    """One document as PDF bytes if ``accept(laid_out_document)`` holds, else None (nothing
+    written). For batches laid out as one document on the condition that each part took one
+    page (reports.reminder)."""
+    with _weasy() as weasy:
+        document = _layout(render_html(template_name, context, lang), weasy)
+        return document.write_pdf() if accept(document) else None
 
 
 def render_many(template_name: str, contexts: Iterable[dict], lang: str = DEFAULT_LANG, *,

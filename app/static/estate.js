@@ -25,3 +25,11 @@ document.addEventListener("change", function (e) {
   fen = Math.abs(fen);
   out.textContent = sign + Math.floor(fen / 100).toLocaleString("en-US") + "." + String(fen % 100).padStart(2, "0");
 });
+
+/* A "select all" box: <input type="checkbox" data-select-all="unit"> ticks every box named unit in its form. */
+document.addEventListener("change", function (e) {
+  var name = e.target.getAttribute && e.target.getAttribute("data-select-all");
+  if (!name) return;
+  var scope = e.target.form || document;
+  scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (b) { b.checked = e.target.checked; });
+});
