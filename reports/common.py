@@ -14,6 +14,10 @@ class Letterhead:
     address: str = ""
     office_phone: str = ""
     office_hours: str = ""
+    # for payment by bank transfer (printed on payment reminders)
+    bank_name: str = ""
+    bank_account_name: str = ""
+    bank_account_number: str = ""
 
 
 def letterhead_of(estate) -> Letterhead:
@@ -23,6 +27,9 @@ def letterhead_of(estate) -> Letterhead:
         address=estate.address or "",
         office_phone=estate.office_phone or "",
         office_hours=estate.office_hours or "",
+        bank_name=estate.bank_name or "",
+        bank_account_name=estate.bank_account_name or "",
+        bank_account_number=estate.bank_account_number or "",
     )
 
 

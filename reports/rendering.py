@@ -39,7 +39,7 @@ from markupsafe import Markup
 from reports.fetcher import STATIC, STATIC_URL, RefusedURL, fetch_static, resolve_static, safe_url_fetcher
 
 __all__ = [
-    "render_pdf", "render_many", "render_html", "html_to_pdf", "check_environment", "normalize_lang",
+    "render_pdf", "render_checked", "render_many", "render_html", "html_to_pdf", "check_environment", "normalize_lang",
     "page_counter_css", "css_string", "safe_url_fetcher", "fetch_static", "resolve_static", "RefusedURL",
     "STATIC", "STATIC_URL", "DEFAULT_LANG",
 ]
@@ -285,6 +285,40 @@ def _weasy():
             _pool.append(state)
 
 
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_threshold: tuple[int, int, int] | None = None
+# Cyclic-GC thresholds while laying out: WeasyPrint makes millions of small objects (boxes,
+# styles, text lines) that reference counting frees; with the default gen-0 threshold of 700
+# the collector keeps walking the whole growing box tree, which costs a quarter of the layout
+# time of a 100-page batch. Measured in tests/benchmarks/bench_reminders.py.
+LAYOUT_GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextmanager
+def _layout_gc():
+    """Fewer cyclic collections while a document is laid out and written, and none walking
+    the objects that existed before (gc.freeze). Process-wide, so counted: the settings come
+    back when the last rendering in the process ends."""
+    import gc
+
+    global _gc_users, _gc_threshold
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_threshold = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(*LAYOUT_GC_THRESHOLD)
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_threshold)
+                gc.unfreeze()
+
+
 def _layout(html: str, weasy):
     from weasyprint import HTML
 
@@ -304,6 +338,16 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(template_name: str, context: dict, lang: str = DEFAULT_LANG) -> bytes:
     """One document as PDF bytes."""
     return html_to_pdf(render_html(template_name, context, lang))
+
+
+def render_checked(template_name: str, context: dict, lang: str = DEFAULT_LANG, *,
+                   accept: Callable[[object], bool]) -> bytes | None:
+    """One document as PDF bytes if ``accept(laid_out_document)`` holds, else None (nothing
+    written). For batches laid out as one document on the condition that each part took one
+    page (reports.reminder)."""
+    with _weasy() as weasy, _layout_gc():
+        document = _layout(render_html(template_name, context, lang), weasy)
+        return document.write_pdf() if accept(document) else None
 
 
 def render_many(template_name: str, contexts: Iterable[dict], lang: str = DEFAULT_LANG, *,
@@ -334,7 +378,7 @@ def render_many(template_name: str, contexts: Iterable[dict], lang: str = DEFAUL
         if progress:
             progress(done)
 
-    with _language(lang), _weasy() as weasy:
+    with _language(lang), _weasy() as weasy, _layout_gc():
         for context in contexts:
             chunk.append(_layout(_render_html_with_catalog(template_name, context, lang), weasy))
             done += 1

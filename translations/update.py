@@ -3,6 +3,8 @@
 
     python translations/update.py            # extract -> update zh_Hans_CN + en -> compile
     python translations/update.py --strict   # ... and fail if a Chinese translation is missing
+    python translations/update.py --fill new.json [--fill more.json]
+                                             # ... and take missing Chinese from {"msgid": "中文"}
 
 It calls pybabel itself, not `flask fab babel-extract/-compile` (those ignore pybabel's
 errors, ARCHITECTURE.md trap 7), and exits non-zero when any step fails.
@@ -175,15 +177,48 @@ def untranslated(locale: str = ZH) -> list[str]:
     return missing
 
 
+def fill(locale: str, files: list[Path]) -> None:
+    """Set the empty msgstr of ``locale`` from JSON files of {"English msgid": "translation"}
+    (a colleague's or a translator's batch). An existing translation is never overwritten;
+    msgids the code no longer has are listed and ignored."""
+    import json
+
+    from babel.messages.pofile import read_po, write_po
+
+    wanted: dict[str, str] = {}
+    for file in files:
+        wanted.update(json.loads(Path(file).read_text(encoding="utf-8")))
+    path = po_path(locale)
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    filled, unknown = 0, []
+    for msgid, text in wanted.items():
+        message = catalog.get(msgid)
+        if message is None:
+            unknown.append(msgid)
+        elif not message.string and text:
+            message.string = text
+            filled += 1
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=None, ignore_obsolete=True)
+    print(f"  {locale}: {filled} translation(s) filled in")
+    for msgid in unknown:
+        print(f"  {locale}: not in the code (ignored): {msgid!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a msgid has no Chinese translation")
+    parser.add_argument("--fill", action="append", type=Path, default=[], metavar="FILE.json",
+                        help='take missing Chinese translations from a JSON object {"msgid": "中文"}')
     args = parser.parse_args(argv)
     try:
         changed = extract_pot()
         print(f"messages.pot {'updated' if changed else 'unchanged'}")
         update_catalogs()
+        if args.fill:
+            fill(ZH, args.fill)
         compile_catalogs()
     except UpdateError as err:
         print(f"ERROR: {err}", file=sys.stderr)

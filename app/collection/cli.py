@@ -31,6 +31,8 @@ def register_reminders(app) -> None:
         each letter is logged as a written notice. Printing again reprints the same numbers."""
         from tqdm import tqdm
 
+        from reports.reminder import LetterPool
+
         from app.collection import services
         from app.core import clock
         from app.estate.models import Estate
@@ -49,21 +51,19 @@ def register_reminders(app) -> None:
         if not estate_ids:
             raise click.ClickException(f"no estate named {estate_name!r}" if estate_name else "no estates")
         now = clock.now()
-        try:
-            f = services.parse_filters({"building": building, "min_days": min_days, "min_amount": min_amount,
-                                        "stage": stage}, estate_ids)
-            rows = services.select_for_reminders(estate_ids, now.date(), f)
-        except DomainError as err:
-            db.session.rollback()
-            raise click.ClickException(str(err))
         workers = workers or min(4, os.cpu_count() or 1)
-        try:
-            with tqdm(total=len(rows), desc="催缴通知书", unit="封") as bar:
-                pdf, reminders = services.print_reminders(
-                    estate_ids, services.ArrearsFilter(**{**f.__dict__, "unit_ids": [r.unit_id for r in rows]}),
-                    user, now, new_round=new_round, workers=workers, progress=bar.update)
-        except DomainError as err:
-            db.session.rollback()
-            raise click.ClickException(str(err))
+        # the layout processes start now and load WeasyPrint while the arrears are selected
+        with LetterPool(workers) as pool:
+            try:
+                f = services.parse_filters({"building": building, "min_days": min_days, "min_amount": min_amount,
+                                            "stage": stage}, estate_ids)
+                rows = services.select_for_reminders(estate_ids, now.date(), f)
+                with tqdm(total=len(rows), desc="催缴通知书", unit="封") as bar:
+                    pdf, reminders = services.print_reminders(
+                        estate_ids, f, user, now, new_round=new_round, pool=pool, rows=rows, progress=bar.update)
+                    first, last, count = reminders[0].number, reminders[-1].number, len(reminders)
+            except DomainError as err:
+                db.session.rollback()
+                raise click.ClickException(str(err))
         Path(out).write_bytes(pdf)
-        click.echo(f"{len(reminders)} reminders ({reminders[0].number} … {reminders[-1].number}) -> {out}")
+        click.echo(f"{count} reminders ({first} … {last}) -> {out}")

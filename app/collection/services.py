@@ -429,18 +429,21 @@ def mark_printed(reminders: list[PaymentReminder], actor, now: dt.datetime) -> N
 
 
 def print_reminders(estate_ids, f: ArrearsFilter, actor, now: dt.datetime, *, new_round: bool = False,
-                    lang: str | None = None, workers: int = 1, progress=None):
+                    lang: str | None = None, workers: int = 1, pool=None, rows=None, progress=None):
     """Select, number, render and log: (pdf bytes, reminders). Bad input raises DomainError
     before anything is written; a rendering failure leaves the numbers issued (reprinted next
-    time) but logs nothing."""
+    time) but logs nothing. ``rows``: the selection, when the caller already made it with
+    ``select_for_reminders(estate_ids, now.date(), f)``; ``pool``: a started
+    reports.reminder.LetterPool (else ``workers`` processes are started here)."""
     from reports.reminder import doc_of, render_reminders
 
     if not current_app.appbuilder.sm.user_can(actor, P.WRITE, P.PAYMENT_REMINDER):
         raise PermissionDenied(_l("You may not print payment reminders."))
-    rows = select_for_reminders(estate_ids, now.date(), f)
+    if rows is None:
+        rows = select_for_reminders(estate_ids, now.date(), f)
     reminders = issue_reminders(rows, actor, now, new_round=new_round, lang=lang)
     docs = [doc_of(r) for r in reminders]
-    pdf = render_reminders(docs, workers=workers, progress=progress)
+    pdf = render_reminders(docs, workers=workers, pool=pool, progress=progress)
     mark_printed(reminders, actor, now)
     from app.security import events
 

@@ -26,11 +26,10 @@ document.addEventListener("change", function (e) {
   out.textContent = sign + Math.floor(fen / 100).toLocaleString("en-US") + "." + String(fen % 100).padStart(2, "0");
 });
 
-/* A "select all" box: <input type="checkbox" data-select-all="unit"> ticks every box named "unit". */
-document.addEventListener("click", function (e) {
+/* A "select all" box: <input type="checkbox" data-select-all="unit"> ticks every box named unit in its form. */
+document.addEventListener("change", function (e) {
   var name = e.target.getAttribute && e.target.getAttribute("data-select-all");
   if (!name) return;
-  document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (b) {
-    b.checked = e.target.checked;
-  });
+  var scope = e.target.form || document;
+  scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (b) { b.checked = e.target.checked; });
 });

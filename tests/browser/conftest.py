@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 90  # seconds: migrations + demo seed take ~5 s here
+SERVER_START_TIMEOUT = 180  # seconds: migrations + demo seed take ~5 s here
 VIEWPORT = {"width": 1366, "height": 900}  # the office's usual screen
 
 
