@@ -317,6 +317,9 @@ def _layout_gc():
             if _gc_users == 0:
                 gc.set_threshold(*_gc_threshold)
                 gc.unfreeze()
+                # the laid-out pages' cycles now, not during the next batch (whose freeze
+                # would otherwise keep them for good)
+                gc.collect()
 
 
 def _layout(html: str, weasy):
