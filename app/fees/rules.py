@@ -33,7 +33,7 @@ BASES = {
 RECURRING_BASES = ("per_area_month", "per_household_month")
 SERVICE_AREAS = {
     "customer_service": _l("Customer service"),
-    "security": _l("Security"),
+    "security": _l("Security and order"),
     "cleaning": _l("Cleaning"),
     "greening": _l("Greening"),
     "repairs": _l("Repairs and maintenance"),

@@ -22,7 +22,7 @@ DEPARTMENTS = {
 }
 COMPLAINT_CATEGORIES = {
     "attitude": _l("Service attitude"), "environment": _l("Environment and cleaning"),
-    "security": _l("Security"), "noise": _l("Noise"), "fees": _l("Fees"),
+    "security": _l("Public safety and order"), "noise": _l("Noise"), "fees": _l("Fees"),
     "repair_quality": _l("Quality of repairs"), "other": _l("Other"),
 }
 
