@@ -25,7 +25,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=url,
         INSTANCE_PATH=str(instance),
         TESTING=True,
-        SECRET_KEY="test-secret-key",
+        SECRET_KEY="test-secret-key-of-the-estate-desk-suite-2026",
         DEMO_PASSWORD=PASSWORD,
     )
     with app.app_context():

@@ -13,6 +13,12 @@ class EstateSecurityManager(SecurityManager):
     from app.security.views import StaffUserDBModelView as userdbmodelview  # noqa: N813
     from app.security.views import ResetMyPasswordView as resetmypasswordview  # noqa: N813
     from app.security.views import ResetPasswordView as resetpasswordview  # noqa: N813
+    from app.security.fab_apis import EstateGroupApi as group_api  # noqa: N813
+    from app.security.fab_apis import EstatePermissionApi as permission_api  # noqa: N813
+    from app.security.fab_apis import EstatePermissionViewMenuApi as permission_view_menu_api  # noqa: N813
+    from app.security.fab_apis import EstateRoleApi as role_api  # noqa: N813
+    from app.security.fab_apis import EstateUserApi as user_api  # noqa: N813
+    from app.security.fab_apis import EstateViewMenuApi as view_menu_api  # noqa: N813
 
     # --- logins ----------------------------------------------------------------------------
     def auth_user_db(self, username, password):
