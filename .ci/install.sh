@@ -3,7 +3,8 @@
 # missing) and the pinned Python packages. Safe to run again.
 #   bash .ci/install.sh           the app: Pango for WeasyPrint, HarfBuzz's subsetter (a Chinese
 #                                 PDF page in 0.2 s instead of 8 s)
-#   bash .ci/install.sh --tests   also Chromium (browser tests) and a small Chinese screen font
+#   bash .ci/install.sh --tests   also Chromium (browser tests), a small Chinese screen font and
+#                                 redis-server (a test runs the login limit on a real Redis)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)      
 if [[ ${1:-} == --tests ]]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)                        # Playwright's browser
   dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need+=(fonts-wqy-microhei)      # Chinese in screenshots
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)                # login limit shared by workers
 fi
 if ((${#need[@]})); then
   if [[ $(id -u) == 0 ]]; then

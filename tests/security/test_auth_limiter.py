@@ -197,3 +197,57 @@ def test_redis_down_falls_back_to_memory_and_still_limits(app, tmp_path):
     for _ in range(10):
         assert _api_login(client, "clerk", "wrong-password-123").status_code == 401
     assert _api_login(client, "clerk", PASSWORD).status_code == 429
+
+
+@pytest.fixture()
+def redis_url(tmp_path):
+    """A throwaway redis-server on a free loopback port (Debian's redis-server, installed by
+    .ci/install.sh --tests); skipped without it outside CI."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("redis-server must be installed in CI (.ci/install.sh --tests)")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_two_workers_share_the_count_in_redis(app, tmp_path, redis_url):
+    """Two app processes' worth (two apps, as two gunicorn workers) on one real Redis: six
+    failures on one and four on the other make ten, and the eleventh is refused on either."""
+    from limits.storage import RedisStorage
+
+    from app import create_app
+
+    workers = [create_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                          INSTANCE_PATH=str(tmp_path / f"w{i}"), SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI=redis_url)
+               for i in range(2)]
+    assert all(isinstance(w.extensions["login_limiter"].storage, RedisStorage) for w in workers)
+    first, second = (w.test_client() for w in workers)
+    for _ in range(6):
+        assert _api_login(first, "clerk", "wrong-password-123").status_code == 401
+    for _ in range(4):
+        assert _api_login(second, "clerk", "wrong-password-123").status_code == 401
+    assert _api_login(first, "clerk", PASSWORD).status_code == 429
+    assert _form_login(second, "clerk", "wrong-password-123").status_code == 429
