@@ -17,6 +17,7 @@ from app.cashdesk import ledger, rules, services
 from app.cashdesk.models import Receipt, VoidRequest
 from app.core import clock
 from app.core.money import fmt
+from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
 from app.estate.models import Unit
 from app.exceptions import DomainError
@@ -144,7 +145,7 @@ class CashDeskView(BaseView):
         receipt = scoped_or_404(Receipt, receipt_id)
         from reports.receipt import receipt_pdf
 
-        return _pdf_response(receipt_pdf(receipt_id, lang=_lang(), estate_ids=current_estate_ids()),
+        return pdf_response(receipt_pdf(receipt_id, lang=_lang(), estate_ids=current_estate_ids()),
                              f"receipt-{receipt.number}.pdf")
 
     @expose("/receipt/<int:receipt_id>/void", methods=["GET", "POST"])
@@ -203,7 +204,7 @@ class CashDeskView(BaseView):
         unit = scoped_or_404(Unit, unit_id)
         from reports.statement import statement_pdf
 
-        return _pdf_response(statement_pdf(unit.id, lang=_lang(), estate_ids=current_estate_ids()),
+        return pdf_response(statement_pdf(unit.id, lang=_lang(), estate_ids=current_estate_ids()),
                              f"statement-{unit.code}.pdf")
 
 
@@ -212,13 +213,4 @@ def _lang() -> str:
 
     return select_locale()
 
-
-def _pdf_response(data: bytes, filename: str):
-    from flask import make_response
-
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 

@@ -18,6 +18,7 @@ from app.collection.export import XLSX_MIMETYPE, export_arrears
 from app.collection.models import CollectionAction, PaymentReminder
 from app.core import clock
 from app.core.money import fmt
+from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
 from app.estate.models import Building, Zone
 from app.exceptions import DomainError
@@ -37,14 +38,6 @@ LABELS = {
     "issued_by": _l("Issued by"), "printed_at": _l("Last printed"), "print_count": _l("Times printed"),
     "lang": _l("Language"),
 }
-
-
-def _pdf_response(data: bytes, filename: str, inline: bool = True):
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 def _as_of() -> dt.date:
@@ -147,7 +140,7 @@ class ArrearsView(BaseView):
             db.session.rollback()
             flash(str(err), "danger")
             return redirect(back)
-        return _pdf_response(pdf, reminder_filename([doc_of(r) for r in reminders]), inline=False)
+        return pdf_response(pdf, reminder_filename([doc_of(r) for r in reminders]), inline=False)
 
 
 class CaseFileView(BaseView):
@@ -225,7 +218,7 @@ class CaseFileView(BaseView):
             db.session.rollback()
             flash(str(err), "danger")
             return redirect(url_for("CaseFileView.case", unit_id=unit_id))
-        return _pdf_response(pdf, reminder_filename([doc_of(r) for r in reminders]))
+        return pdf_response(pdf, reminder_filename([doc_of(r) for r in reminders]))
 
     @expose("/reminder/<int:reminder_id>.pdf")
     @has_access
@@ -235,7 +228,7 @@ class CaseFileView(BaseView):
 
         reminder = scoped_or_404(PaymentReminder, reminder_id)
         doc = doc_of(reminder)
-        return _pdf_response(render_reminders([doc]), reminder_filename([doc]))
+        return pdf_response(render_reminders([doc]), reminder_filename([doc]))
 
     @expose("/action/<int:action_id>/decide", methods=["POST"])
     @has_access

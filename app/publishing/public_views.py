@@ -10,6 +10,7 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
+from app.core.responses import pdf_response
 from app.estate.models import Estate
 from app.extensions import db
 from app.fees import rules as fee_rules
@@ -91,7 +92,8 @@ class PublicView(BaseView):
         posted = services.last_posting(estate.id, "fee_schedule", schedule.id)
         day = posted.posted_at.date() if posted else _today()
         url = url_for("PublicView.fees", estate=estate.id, _external=True)
-        return _pdf(poster_pdf(estate, schedule.title, subtitle, sections, url, day, _lang()), "fees.pdf")
+        return pdf_response(poster_pdf(estate, schedule.title, subtitle, sections, url, day, _lang()), "fees.pdf",
+                            no_store=False)
 
     @expose("/services.pdf")
     @has_access
@@ -112,9 +114,10 @@ class PublicView(BaseView):
         if not sections:
             abort(404)
         url = url_for("PublicView.services", estate=estate.id, _external=True)
-        return _pdf(poster_pdf(estate, gettext("Special, agency and business services"),
-                               gettext("Services beyond the property service contract, on request, at these prices."),
-                               sections, url, _today(), _lang()), "services.pdf")
+        return pdf_response(poster_pdf(estate, gettext("Special, agency and business services"),
+                                       gettext("Services beyond the property service contract, on request, at "
+                                               "these prices."),
+                                       sections, url, _today(), _lang()), "services.pdf", no_store=False)
 
     @expose("/notices/<int:notice_id>.pdf")
     @has_access
@@ -144,8 +147,8 @@ class PublicView(BaseView):
         if notice.kind == "disclosure" and notice.period_from:
             subtitle = gettext("Period: %(a)s to %(b)s", a=notice.period_from.isoformat(), b=notice.period_to.isoformat())
         url = url_for("PublicView.notice", notice_id=notice.id, estate=estate.id, _external=True)
-        return _pdf(poster_pdf(estate, notice.title, subtitle, sections, url, notice.published_at.date(), _lang()),
-                    f"notice-{notice.id}.pdf")
+        pdf = poster_pdf(estate, notice.title, subtitle, sections, url, notice.published_at.date(), _lang())
+        return pdf_response(pdf, f"notice-{notice.id}.pdf", no_store=False)
 
     @expose("/services")
     @has_access
@@ -174,15 +177,6 @@ class PublicView(BaseView):
             abort(404)
         return self._render("public/notice.html", estate=estate, notice=notice, kinds=rules.NOTICE_KINDS,
                             totals=services.disclosure_totals(notice), page="notices")
-
-
-def _pdf(data: bytes, name: str):
-    from flask import make_response
-
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return resp
 
 
 def _lang() -> str:

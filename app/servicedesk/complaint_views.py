@@ -16,7 +16,7 @@ from app.exceptions import DomainError
 from app.extensions import db
 from app.servicedesk import complaints, rules
 from app.servicedesk.models import Callback, Complaint
-from app.servicedesk.views import pdf_response
+from app.core.responses import pdf_response
 from app.security import permissions as P
 
 LABELS = {

@@ -3,7 +3,7 @@ record page with its step buttons, the printable work order. Engineers and guard
 department's work orders (and those they reported): the same scope as the API."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, make_response, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from wtforms import StringField
 
 from app.core import clock
+from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids
 from app.exceptions import DomainError, NotFound
 from app.extensions import db
@@ -65,14 +66,6 @@ def sla_badge(value) -> Markup:
         return Markup("")
     style = "danger" if value == "late" else "warning"
     return Markup('<span class="label label-%s sla-%s">%s</span>') % (style, value, rules.SLA_LABELS[value])
-
-
-def pdf_response(data: bytes, filename: str):
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 def _price_rule():
@@ -211,4 +204,4 @@ class WorkOrderModelView(StaffModelView):
         return pdf_response(render_work_order(work_order_doc(item)), f"workorder-{item.number}.pdf")
 
 
-__all__ = ["WorkOrderModelView", "current_departments", "pdf_response", "sla_badge", "escape"]
+__all__ = ["WorkOrderModelView", "current_departments", "sla_badge", "escape"]

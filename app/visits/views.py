@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.core import clock
+from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids, current_estates
 from app.estate.models import Unit
 from app.exceptions import DomainError
@@ -205,11 +206,7 @@ class VisitDeskView(BaseView):
 
         lang = select_locale()  # the page's language (?lang=en for one print)
         pdf = visit_summary_pdf(estate_id, year, month, lang=lang, printed_on=clock.today())
-        resp = make_response(pdf)
-        resp.headers["Content-Type"] = "application/pdf"
-        resp.headers["Content-Disposition"] = f'inline; filename="visits-{year:04d}-{month:02d}.pdf"'
-        resp.headers["Cache-Control"] = "no-store"
-        return resp
+        return pdf_response(pdf, f"visits-{year:04d}-{month:02d}.pdf")
 
     @expose("/signature/<int:visit_id>")
     @has_access
