@@ -4,7 +4,6 @@ no owner names, rooms or debts."""
 from __future__ import annotations
 
 from flask import abort, request, url_for
-from flask_babel import gettext
 from flask_appbuilder import BaseView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
@@ -15,9 +14,8 @@ from app.estate.models import Estate
 from app.extensions import db
 from app.fees import rules as fee_rules
 from app.fees import services as fee_services
-from app.fees.models import ServicePrice
 from app.estate.rules import PROPERTY_TYPES
-from app.publishing import rules, services
+from app.publishing import posters, rules, services
 from app.security import permissions as P
 
 
@@ -51,13 +49,8 @@ class PublicView(BaseView):
         versions = fee_services.published_versions(estate.id)
         rates, contents, posted = [], {}, None
         if schedule is not None:
-            items = {}
-            for r in sorted(schedule.rates, key=lambda r: (r.fee_item.sort_order, r.fee_item_id)):
-                row = items.setdefault(r.fee_item_id, {"item": r.fee_item, "rates": []})
-                row["rates"].append((r.property_type, fee_rules.fmt_rate(r.rate)))
-            rates = list(items.values())
-            for c in schedule.contents:
-                contents.setdefault(c.area, []).append(c.content)
+            rates = posters.rate_groups(schedule)
+            contents = posters.contents_by_area(schedule)
             posted = services.last_posting(estate.id, "fee_schedule", schedule.id)
         return self._render("public/fees.html", estate=estate, schedule=schedule, versions=versions, rates=rates,
                             contents=contents, areas=fee_rules.SERVICE_AREAS, types=PROPERTY_TYPES,
@@ -66,97 +59,41 @@ class PublicView(BaseView):
     @expose("/fees.pdf")
     @has_access
     def fees_pdf(self):
-        from reports.poster import PosterSection, PosterTable, poster_pdf
-
         estate = _estate()
         schedule = fee_services.schedule_in_force(estate.id, _today())
         if schedule is None:
             abort(404)
-        rows = []
-        for r in sorted(schedule.rates, key=lambda r: (r.fee_item.sort_order, r.fee_item_id, r.property_type)):
-            applies = gettext("All property types") if r.property_type == "all" else str(PROPERTY_TYPES.get(r.property_type))
-            rows.append([r.fee_item.name, applies, fee_rules.fmt_rate(r.rate), r.fee_item.unit_label])
-        sections = [PosterSection(gettext("Fee rates"), table=PosterTable(
-            [gettext("Fee item"), gettext("Applies to"), gettext("Rate"), gettext("Unit of charge")], rows, numeric=[2]))]
-        by_area: dict[str, list[str]] = {}
-        for c in schedule.contents:
-            by_area.setdefault(c.area, []).append(c.content)
-        for area, label in fee_rules.SERVICE_AREAS.items():
-            if area in by_area:
-                sections.append(PosterSection(str(label), bullets=by_area[area]))
-        subtitle = "\n".join(filter(None, [
-            gettext("In force from %(day)s", day=schedule.effective_from.isoformat()),
-            schedule.pricing_basis and f"{gettext('Basis')}：{schedule.pricing_basis}",
-            schedule.service_grade and f"{gettext('Service grade')}：{schedule.service_grade}",
-        ]))
         posted = services.last_posting(estate.id, "fee_schedule", schedule.id)
         day = posted.posted_at.date() if posted else _today()
         url = url_for("PublicView.fees", estate=estate.id, _external=True)
-        return pdf_response(poster_pdf(estate, schedule.title, subtitle, sections, url, day, _lang()), "fees.pdf",
-                            no_store=False)
+        return _poster(estate, posters.fee_schedule_poster(schedule, _lang()), url, day, "fees.pdf")
 
     @expose("/services.pdf")
     @has_access
     def services_pdf(self):
-        from reports.poster import PosterSection, PosterTable, poster_pdf
-
         estate = _estate()
-        prices = db.session.scalars(select(ServicePrice).where(
-            ServicePrice.estate_id == estate.id, ServicePrice.active.is_(True)
-        ).order_by(ServicePrice.kind, ServicePrice.sort_order, ServicePrice.id)).all()
-        sections = []
-        for kind, label in fee_rules.PRICE_KINDS.items():
-            rows = [[p.name, p.unit_label, gettext("Free") if p.price == 0 else f"{p.price:.2f}", p.notes or ""]
-                    for p in prices if p.kind == kind]
-            if rows:
-                sections.append(PosterSection(str(label), table=PosterTable(
-                    [gettext("Service"), gettext("Unit"), gettext("Price (yuan)"), gettext("Notes")], rows, numeric=[2])))
-        if not sections:
+        content = posters.service_price_poster(services.active_prices(estate.id), _lang())
+        if not content.sections:
             abort(404)
         url = url_for("PublicView.services", estate=estate.id, _external=True)
-        return pdf_response(poster_pdf(estate, gettext("Special, agency and business services"),
-                                       gettext("Services beyond the property service contract, on request, at "
-                                               "these prices."),
-                                       sections, url, _today(), _lang()), "services.pdf", no_store=False)
+        return _poster(estate, content, url, _today(), "services.pdf")
 
     @expose("/notices/<int:notice_id>.pdf")
     @has_access
     def notice_pdf(self, notice_id):
-        from reports.poster import PosterSection, PosterTable, poster_pdf
-
         estate = _estate()
         notice = services.public_notice(estate.id, notice_id)
         if notice is None:
             abort(404)
-        paragraphs = [p.strip() for p in notice.body.split("\n\n") if p.strip()]
-        sections = [PosterSection("", paragraphs=paragraphs)]
-        if notice.lines:
-            totals = services.disclosure_totals(notice)
-            for heading, lines, total in ((gettext("Income"), totals.income, totals.income_total),
-                                          (gettext("Expenses"), totals.expenses, totals.expense_total)):
-                if lines:
-                    rows = [[item, f"{amount:,.2f}"] for item, amount in lines] + [[gettext("Total"), f"{total:,.2f}"]]
-                    sections.append(PosterSection(heading, table=PosterTable(
-                        [gettext("Item"), gettext("Amount (yuan)")], rows, numeric=[1])))
-            sections.append(PosterSection("", paragraphs=[
-                f"{gettext('Balance')}：¥{totals.income_total - totals.expense_total:,.2f}"]))
-        subtitle = ""
-        if notice.kind == "outage" and notice.starts_at:
-            subtitle = gettext("From %(a)s to %(b)s", a=notice.starts_at.strftime("%Y-%m-%d %H:%M"),
-                               b=notice.ends_at.strftime("%Y-%m-%d %H:%M"))
-        if notice.kind == "disclosure" and notice.period_from:
-            subtitle = gettext("Period: %(a)s to %(b)s", a=notice.period_from.isoformat(), b=notice.period_to.isoformat())
+        content = posters.notice_poster(notice, services.disclosure_totals(notice), _lang())
         url = url_for("PublicView.notice", notice_id=notice.id, estate=estate.id, _external=True)
-        pdf = poster_pdf(estate, notice.title, subtitle, sections, url, notice.published_at.date(), _lang())
-        return pdf_response(pdf, f"notice-{notice.id}.pdf", no_store=False)
+        return _poster(estate, content, url, notice.published_at.date(), f"notice-{notice.id}.pdf")
 
     @expose("/services")
     @has_access
     def services(self):
         estate = _estate()
-        prices = db.session.scalars(select(ServicePrice).where(
-            ServicePrice.estate_id == estate.id, ServicePrice.active.is_(True)
-        ).order_by(ServicePrice.kind, ServicePrice.sort_order, ServicePrice.id)).all()
+        prices = services.active_prices(estate.id)
         groups = {kind: [p for p in prices if p.kind == kind] for kind in fee_rules.PRICE_KINDS}
         return self._render("public/services.html", estate=estate, groups=groups, kinds=fee_rules.PRICE_KINDS,
                             page="services")
@@ -177,6 +114,13 @@ class PublicView(BaseView):
             abort(404)
         return self._render("public/notice.html", estate=estate, notice=notice, kinds=rules.NOTICE_KINDS,
                             totals=services.disclosure_totals(notice), page="notices")
+
+
+def _poster(estate, content, url: str, posted_on, filename: str):
+    from reports.poster import poster_pdf
+
+    pdf = poster_pdf(estate, content.title, content.subtitle, content.sections, url, posted_on, _lang())
+    return pdf_response(pdf, filename, no_store=False)
 
 
 def _lang() -> str:

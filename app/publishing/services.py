@@ -118,6 +118,15 @@ def current_outages(estate_ids: list[int], now: dt.datetime) -> list[Notice]:
         .order_by(Notice.starts_at)))
 
 
+def active_prices(estate_id: int) -> list:
+    """The service price list as published: active prices by kind and their order."""
+    from app.fees.models import ServicePrice
+
+    return list(db.session.scalars(select(ServicePrice).where(
+        ServicePrice.estate_id == estate_id, ServicePrice.active.is_(True)
+    ).order_by(ServicePrice.kind, ServicePrice.sort_order, ServicePrice.id)))
+
+
 def last_posting(estate_id: int, subject: str, schedule_id: int | None = None) -> Posting | None:
     q = select(Posting).where(Posting.estate_id == estate_id, Posting.subject == subject)
     if schedule_id is not None:
