@@ -57,6 +57,8 @@ class ReceiptModelView(StaffModelView):
     choice_fields = {"method": rules.METHOD_LABELS, "kind": KINDS}
     formatters_columns = {"amount": fmt, "to_prepaid": fmt, "from_prepaid": fmt}
     show_template = "cashdesk/receipt_show.html"
+    # the hash chain, the form token and the number's parts: kept in the log, not shown
+    history_exclude = ("hash", "prev_hash", "request_key", "year", "seq")
 
     def record_buttons(self, item):
         sm = current_app.appbuilder.sm

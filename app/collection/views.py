@@ -36,7 +36,7 @@ LABELS = {
     "stage": _l("Stage"), "amount": _l("Overdue (yuan)"), "late_fee": _l("Late fee (yuan)"),
     "total": _l("Total (yuan)"), "deadline": _l("Deadline"), "issued_at": _l("Issued at"),
     "issued_by": _l("Issued by"), "printed_at": _l("Last printed"), "print_count": _l("Times printed"),
-    "lang": _l("Language"),
+    "lang": _l("Language"), "as_of": _l("Arrears as of"),
 }
 
 
@@ -288,6 +288,11 @@ class PaymentReminderModelView(StaffModelView):
     base_order = ("id", "desc")
     choice_fields = {"stage": rules.LETTER_STAGES}
     formatters_columns = {"amount": fmt, "late_fee": fmt, "total": fmt}
+
+    def history_choices(self):
+        from app.owners.rules import LANGUAGES
+
+        return {**self.choice_fields, "lang": LANGUAGES}
 
     def record_buttons(self, item):
         return [

@@ -10,17 +10,6 @@ from app.security.models import StaffEstate
 from app.servicedesk.rules import DEPARTMENTS
 
 
-REGISTERS = {
-    "estate": _l("Estates"), "zone": _l("Zones"), "building": _l("Buildings"), "entrance": _l("Entrances"),
-    "unit": _l("Units"), "owner": _l("Owner archive"), "occupancy": _l("Occupancies"),
-    "staff_estate": _l("Staff estates"), "fee_item": _l("Fee items"), "fee_schedule": _l("Fee schedules"),
-    "fee_rate": _l("Rates"), "service_content": _l("Service contents"), "service_price": _l("Service price list"),
-    "charge": _l("Charges"), "receipt": _l("Receipts"), "void_request": _l("Void requests"),
-    "bank_deposit": _l("Bank deposits"), "reconciliation": _l("Reconciliations"), "notice": _l("Notices"),
-    "posting": _l("Posting log"),
-}
-
-
 class AuditLogModelView(StaffModelView):
     """Read-only: there is no add, edit or delete route for audit rows."""
 
@@ -29,19 +18,22 @@ class AuditLogModelView(StaffModelView):
     base_permissions = ["can_read"]
     list_title = show_title = _l("Change log")
     label_columns = {
-        "at": _l("Time (UTC)"), "username": _l("Staff"), "table_name": _l("Register"),
-        "record_id": _l("Record"), "action": _l("Action"), "field": _l("Field"),
-        "old_value": _l("Old value"), "new_value": _l("New value"), "estate_id": _l("Estate"),
+        "local_at": _l("Time"), "who": _l("Staff"), "register": _l("Register"), "record": _l("Record"),
+        "action": _l("Action"), "field_text": _l("Field"), "old_text": _l("Old value"), "new_text": _l("New value"),
+        # searching: the stored columns
+        "at": _l("Time (UTC)"), "username": _l("Login name"), "table_name": _l("Register (table)"),
+        "record_id": _l("Record"), "field": _l("Field (column)"), "estate_id": _l("Estate"),
     }
-    list_columns = ["at", "username", "table_name", "record_id", "action", "field", "old_value", "new_value"]
-    show_columns = list_columns + ["estate_id"]
+    # in words (app.core.history): staff name, register, field label, value words, local time;
+    # the record number links to the record's page
+    list_columns = ["local_at", "who", "register", "record", "action", "field_text", "old_text", "new_text"]
+    show_columns = list_columns + ["username", "table_name", "field", "estate_id"]
     search_columns = ["username", "table_name", "record_id", "action", "field", "at"]
+    order_columns = ["action"]
     base_order = ("id", "desc")
+    list_eager = (("user",),)
     show_history = False
-    formatters_columns = {
-        "table_name": lambda v: REGISTERS.get(v, v),
-        "action": lambda v: ACTIONS.get(v, v),
-    }
+    formatters_columns = {"action": lambda v: ACTIONS.get(v, v)}
 
 
 class StaffEstateModelView(StaffModelView):

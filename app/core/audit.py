@@ -16,7 +16,7 @@ from decimal import Decimal
 from flask import has_request_context
 from flask_appbuilder import Model
 from sqlalchemy import DateTime, Integer, String, Text, event, inspect, insert
-from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, relationship, selectinload
 
 from app.exceptions import DomainError
 
@@ -35,6 +35,58 @@ class AuditLog(Model):
     field: Mapped[str | None] = mapped_column(String(64))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+    # who made the change, by name (no foreign key: an audit row outlives a deleted user)
+    user = relationship("User", primaryjoin="foreign(AuditLog.user_id) == User.id", viewonly=True)
+
+    # --- as staff read it (the Change log list); app.core.history does the wording ---------
+    def _text(self) -> dict:
+        text = self.__dict__.get("_log_text")
+        if text is None:
+            from app.core.history import log_row_text
+
+            text = self.__dict__["_log_text"] = log_row_text(self)
+        return text
+
+    @property
+    def local_at(self) -> str:
+        from app.core.history import local_time
+
+        return local_time(self.at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def who(self) -> str:
+        from app.core.history import actor_label
+
+        return actor_label(self.username, self.user)
+
+    @property
+    def register(self) -> str:
+        return self._text()["register"]
+
+    @property
+    def record(self):
+        from flask import url_for
+        from markupsafe import Markup, escape
+
+        from app.core.history import register_of
+
+        endpoint = register_of(self.table_name).show_endpoint
+        if not endpoint or self.action == "delete" or not self.record_id.isdigit():
+            return self.record_id
+        return Markup('<a href="%s">%s</a>') % (url_for(endpoint, pk=int(self.record_id)), escape(self.record_id))
+
+    @property
+    def field_text(self) -> str:
+        return self._text()["field"]
+
+    @property
+    def old_text(self) -> str:
+        return self._text()["old"]
+
+    @property
+    def new_text(self) -> str:
+        return self._text()["new"]
 
     __table_args__ = (
         # the owner page asks "history of this record", newest first
@@ -186,6 +238,7 @@ def history(table_name: str, record_id, limit: int = 200) -> list[AuditLog]:
 
     return (
         db.session.query(AuditLog)
+        .options(selectinload(AuditLog.user))
         .filter(AuditLog.table_name == table_name, AuditLog.record_id == str(record_id))
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
         .limit(limit)

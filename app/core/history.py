@@ -1,13 +1,22 @@
-"""The change history of a record as staff read it: local time, who in words, field labels,
-choice values in words, no bare internal ids."""
+"""The change history as staff read it: local time, who by name, register and field labels,
+choice values in words, yes/no for booleans, no bare internal ids.
+
+One catalogue serves both the history panel of a record page and the whole change log: it is
+read once per app from the registered register views (their titles, field labels, choice
+labels, masks and ``history_exclude``) and from the models' column types, so a register added
+later is presented correctly without touching this module.
+"""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+import re
+from dataclasses import dataclass, field as dc_field
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, select
+
+from app.core.clock import _zone
 
 ACTIONS = {"insert": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted")}
 SYSTEM_ACTORS = {
@@ -17,7 +26,18 @@ SYSTEM_ACTORS = {
     "billing": _l("Monthly billing"),
     "anonymous": _l("Not logged in"),
 }
-TABLES = {"occupancy": _l("Occupancy")}
+# registers with no page of their own (their rows show on a parent's page)
+EXTRA_TABLES = {
+    "occupancy": _l("Occupancy"), "fee_rate": _l("Rates"), "service_content": _l("Service contents"),
+    "staff_estate": _l("Staff estates"), "work_order_step": _l("Work order steps"),
+    "complaint_note": _l("Complaint handling notes"),
+}
+# labels every register shares, for fields a register's own view does not label
+COMMON_LABELS = {"estate": _l("Estate"), "created_at": _l("Created at"), "notes": _l("Notes")}
+# related records named in the change log by their name; both tables are small (a few dozen
+# staff, a few estates), read whole once per request: other relations show as "#id"
+NAMED_TABLES = ("ab_user", "estate")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?$")
 
 
 @dataclass
@@ -30,28 +50,169 @@ class HistoryRow:
     new: str
 
 
-def _value(raw, field, choices):
+@dataclass
+class Register:
+    """How one table's audit rows read: its name, field labels and value words."""
+
+    table: str
+    label: str
+    labels: dict = dc_field(default_factory=dict)
+    choices: dict = dc_field(default_factory=dict)
+    exclude: frozenset = frozenset()
+    booleans: frozenset = frozenset()
+    datetimes: frozenset = frozenset()
+    targets: dict = dc_field(default_factory=dict)  # foreign-key field -> referenced table
+    view: object = None  # the register's view: masks depend on the viewer, asked per request
+    show_endpoint: str | None = None
+
+
+def _model_tables() -> dict[str, type]:
+    from flask_appbuilder import Model
+
+    return {m.local_table.name: m.class_ for m in Model.registry.mappers if m.local_table is not None}
+
+
+def _column_kinds(model) -> dict:
+    if model is None:
+        return {}
+    cols = model.__table__.columns
+    return {"booleans": frozenset(c.name for c in cols if isinstance(c.type, Boolean)),
+            "datetimes": frozenset(c.name for c in cols if isinstance(c.type, DateTime)),
+            "targets": {c.name: next(iter(c.foreign_keys)).column.table.name for c in cols if c.foreign_keys}}
+
+
+def _labels(view) -> dict:
+    """The view's field labels; where FAB made one up from the column name (a plain, untranslated
+    string), the shared label instead."""
+    labels = {**COMMON_LABELS, **view.label_columns}
+    for key, shared in COMMON_LABELS.items():
+        if isinstance(labels[key], str):
+            labels[key] = shared
+    return labels
+
+
+def catalogue() -> dict[str, Register]:
+    """table name -> Register, built once per app from the register views."""
+    cached = current_app.extensions.get("estate_history_catalogue")
+    if cached is not None:
+        return cached
+    from app.core.views import StaffModelView
+
+    models = _model_tables()
+    out: dict[str, Register] = {}
+    for view in current_app.appbuilder.baseviews:
+        if not isinstance(view, StaffModelView):
+            continue
+        table = view.datamodel.obj.__tablename__
+        if table in out and out[table].show_endpoint:
+            continue  # the first view with a menu entry names the register
+        out[table] = Register(
+            table=table, label=view.list_title, labels=_labels(view),
+            choices=view.history_choices(), exclude=frozenset(view.history_exclude),
+            view=view, **_column_kinds(models.get(table)),
+            show_endpoint=f"{type(view).__name__}.show",
+        )
+    for table, label in EXTRA_TABLES.items():
+        if table not in out:
+            out[table] = Register(table=table, label=label, labels=dict(COMMON_LABELS),
+                                  **_column_kinds(models.get(table)))
+    current_app.extensions["estate_history_catalogue"] = out
+    return out
+
+
+def register_of(table: str) -> Register:
+    found = catalogue().get(table)
+    if found is None:
+        found = Register(table=table, label=table, labels=dict(COMMON_LABELS), **_column_kinds(_model_tables().get(table)))
+    return found
+
+
+def _request_cache() -> dict:
+    # on the request itself, not on g: an app context may outlive one request (tests, CLI)
+    return request.environ.setdefault("estate_desk.history", {})
+
+
+def masks_of(register: Register) -> dict:
+    """The register's masks for the current viewer (asked once per request)."""
+    if register.view is None:
+        return {}
+    if not has_request_context():
+        return register.view.history_masks()
+    cache = _request_cache().setdefault("masks", {})
+    if register.table not in cache:
+        cache[register.table] = register.view.history_masks()
+    return cache[register.table]
+
+
+def _names(table: str) -> dict[str, str]:
+    """id -> name of a small table (staff, estates), read once per request."""
+    cache = _request_cache().setdefault("names", {}) if has_request_context() else {}
+    if table not in cache:
+        from app.extensions import db
+        from app.estate.models import Estate
+
+        if table == "estate":
+            rows = db.session.execute(select(Estate.id, Estate.name)).all()
+            cache[table] = {str(i): name for i, name in rows}
+        else:
+            user_model = current_app.appbuilder.sm.user_model
+            cache[table] = {str(u.id): actor_label(u.username, u)
+                            for u in db.session.scalars(select(user_model))}
+    return cache[table]
+
+
+def actor_label(username: str | None, user=None) -> str:
+    """Who made a change, as staff call them: the staff member's name, or the process."""
+    if username in SYSTEM_ACTORS:
+        return str(SYSTEM_ACTORS[username])
+    if user is not None:
+        name = " ".join(x for x in (user.first_name, user.last_name) if x).strip()
+        return name or user.username
+    return username or ""
+
+
+def local_time(at: dt.datetime) -> dt.datetime:
+    """Audit times are stored in UTC; staff read the office's wall clock."""
+    return at.replace(tzinfo=dt.timezone.utc).astimezone(_zone()).replace(tzinfo=None)
+
+
+def value_text(raw: str | None, field: str | None, register: Register, choices: dict | None = None) -> str:
+    """A stored audit value in words: choice labels, 是/否, dates to the minute."""
     if raw is None:
         return ""
-    mapping = choices.get(field)
+    mapping = (choices if choices is not None else register.choices).get(field)
     if mapping and raw in mapping:
         return str(mapping[raw])
-    if raw in ("0", "1") and field and (field.startswith("is_") or field in BOOLEAN_FIELDS):
-        return str(_l("Yes") if raw == "1" else _l("No"))
+    if field in register.booleans or (field or "").startswith("is_"):
+        if raw in ("1", "True", "true"):
+            return str(_l("Yes"))
+        if raw in ("0", "False", "false"):
+            return str(_l("No"))
+    match = _ISO_DATETIME.match(raw)
+    if match:
+        return f"{match.group(1)} {match.group(2)}"
     return raw
 
 
-BOOLEAN_FIELDS = {"important_client", "active", "recurring", "meter_changed"}
+def field_text(field: str | None, register: Register, labels: dict | None = None) -> str:
+    if not field:
+        return ""
+    labels = register.labels if labels is None else labels
+    if field.endswith("_id") and field[:-3] in labels:
+        return str(labels[field[:-3]])
+    return str(labels.get(field, field))
 
 
 def present_history(rows, labels: dict, choices: dict, own_table: str, masks: dict | None = None) -> list[HistoryRow]:
-    """``masks`` maps a field to a function that hides its values (personal data the viewer
-    may not see in full)."""
+    """The history panel of one record. ``masks`` maps a field to a function that hides its
+    values (personal data the viewer may not see in full)."""
     masks = masks or {}
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
     out = []
     for r in rows:
+        register = register_of(r.table_name)
         field = r.field or ""
+        if field in register.exclude:
+            continue  # internal bookkeeping (hashes, tokens, sequence numbers): audited, not shown
         if field == "id" or field.endswith("_id"):
             # a bare id means nothing to staff: show a changed relation by its label only
             relation = field[:-3]
@@ -62,14 +223,31 @@ def present_history(rows, labels: dict, choices: dict, own_table: str, masks: di
             field_label = str(labels.get(field, field)) if field else ""
         action = str(ACTIONS.get(r.action, r.action))
         if r.table_name != own_table:
-            action += " · " + str(TABLES.get(r.table_name, r.table_name))
-        at = r.at.replace(tzinfo=dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
+            action += " · " + str(register.label)
         hide = masks.get(r.field, lambda v: v)
         if field.endswith("_id"):
             hide = lambda v: ""  # noqa: E731 - the related record is named on the page, not its id
         if not (r.old_value or r.new_value) and r.action == "insert":
             continue  # an empty field at creation says nothing
-        out.append(HistoryRow(at=at, who=str(SYSTEM_ACTORS.get(r.username, r.username)), action=action,
-                              field=field_label, old=hide(_value(r.old_value, r.field, choices)),
-                              new=hide(_value(r.new_value, r.field, choices))))
+        out.append(HistoryRow(at=local_time(r.at), who=actor_label(r.username, r.user), action=action,
+                              field=field_label, old=hide(value_text(r.old_value, r.field, register, choices)),
+                              new=hide(value_text(r.new_value, r.field, register, choices))))
     return out
+
+
+def log_row_text(row) -> dict:
+    """One row of the whole change log in words (the Change log list): register, field, values,
+    with the register's masks for the viewer; ids of related records as "#id"."""
+    register = register_of(row.table_name)
+    hide = masks_of(register).get(row.field, lambda v: v)
+
+    def value(raw):
+        if raw is None:
+            return ""
+        if (row.field or "").endswith("_id"):
+            target = register.targets.get(row.field)
+            return _names(target).get(raw, f"#{raw}") if target in NAMED_TABLES else f"#{raw}"
+        return hide(value_text(raw, row.field, register))
+
+    return {"register": str(register.label), "field": field_text(row.field, register),
+            "old": value(row.old_value), "new": value(row.new_value)}

@@ -18,7 +18,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction, 
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import DateTime, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField
@@ -55,6 +55,10 @@ def scoped_or_404(model, pk):
     return item
 
 
+def _to_minute(value):
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
 def _is_scoped(model) -> bool:
     return model is not None and hasattr(model, "estate_id")
 
@@ -71,6 +75,8 @@ class StaffModelView(ModelView):
     # the register's invariants (services), run on add and edit: fn(item) -> None
     service_check = None
     show_history = True
+    # fields audited but never shown in a history (hashes, tokens, sequence numbers)
+    history_exclude: tuple = ()
     show_template = "staff/show_with_history.html"
     list_template = "staff/list.html"
 
@@ -82,6 +88,7 @@ class StaffModelView(ModelView):
             )
         self._setup_choices()
         self._setup_relation_scopes()
+        self._setup_time_formats()
         super().__init__(**kwargs)
         self._setup_search_filters()
         self._setup_blank_nones()
@@ -113,6 +120,17 @@ class StaffModelView(ModelView):
         self.datamodel.apply_all = apply_all_eager
 
     # --- set-up --------------------------------------------------------------------------
+    def _setup_time_formats(self) -> None:
+        """Times read to the minute in lists and on record pages (FAB prints the seconds)."""
+        table = getattr(self.datamodel.obj, "__table__", None)
+        if table is None:
+            return
+        formatters = dict(self.formatters_columns or {})
+        for column in table.columns:
+            if isinstance(column.type, DateTime) and column.name not in formatters:
+                formatters[column.name] = _to_minute
+        self.formatters_columns = formatters
+
     def _setup_choices(self) -> None:
         # FAB marks a NOT NULL boolean as required, so an unticked box would be refused:
         # give such columns a plain optional checkbox.

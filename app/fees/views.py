@@ -174,4 +174,6 @@ class ChargeModelView(StaffModelView):
     search_columns = ["period", "fee_item", "source", "due_date"]
     base_order = ("period_start", "desc")
     choice_fields = {"source": rules.CHARGE_SOURCES}
+    # the billing run's idempotency key: kept in the log, not shown
+    history_exclude = ("billing_key",)
     formatters_columns = {"amount": fmt, "paid": fmt, "outstanding": fmt}

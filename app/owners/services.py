@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from app.core import audit
 from app.exceptions import DomainError
@@ -53,7 +54,7 @@ def check_occupancy(occ: Occupancy) -> None:
 def owner_history(owner_id: int) -> list[audit.AuditLog]:
     """Every recorded change of the owner and of their occupancies, newest first."""
     occ_ids = [str(i) for (i,) in db.session.query(Occupancy.id).filter(Occupancy.owner_id == owner_id)]
-    q = db.session.query(audit.AuditLog).filter(
+    q = db.session.query(audit.AuditLog).options(selectinload(audit.AuditLog.user)).filter(
         or_(
             (audit.AuditLog.table_name == "owner") & (audit.AuditLog.record_id == str(owner_id)),
             (audit.AuditLog.table_name == "occupancy") & (audit.AuditLog.record_id.in_(occ_ids)),

@@ -7,9 +7,10 @@ import datetime as dt
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.audit import AuditLog
+from app.core.history import actor_label, local_time
 from app.core.timeline import TimelineEvent, link
 from app.extensions import db
 from app.owners import rules
@@ -26,13 +27,6 @@ FIELDS = {
     "emergency_contact": _l("Emergency contact"), "emergency_phone": _l("Emergency phone"),
     "important_client": _l("Important client"), "language": _l("Language"), "notes": _l("Notes"),
 }
-
-
-def _local(at: dt.datetime) -> dt.datetime:
-    """Audit times are UTC; the timeline shows the office's wall clock."""
-    from app.core.clock import _zone
-
-    return at.replace(tzinfo=dt.timezone.utc).astimezone(_zone()).replace(tzinfo=None)
 
 
 def events_for_unit(unit_id: int):
@@ -53,7 +47,8 @@ def events_for_unit(unit_id: int):
                                 title=gettext("Moved out: %(name)s (%(relation)s)", name=name, relation=relation),
                                 url=url, icon="fa-sign-out-alt")
     owner_ids = select(cast(Occupancy.owner_id, String)).where(Occupancy.unit_id == unit_id)
-    rows = db.session.scalars(select(AuditLog).where(AuditLog.table_name == "owner",
+    rows = db.session.scalars(select(AuditLog).options(selectinload(AuditLog.user))
+                              .where(AuditLog.table_name == "owner",
                                                      AuditLog.record_id.in_(owner_ids))
                               .order_by(AuditLog.at, AuditLog.id))
     groups: dict[tuple, list[AuditLog]] = {}
@@ -71,6 +66,6 @@ def events_for_unit(unit_id: int):
                 continue
             title = gettext("Owner record changed: %(name)s", name=name)
         detail = "、".join(fields) if action == "update" else ""
-        yield TimelineEvent(at=_local(at), kind="owner_change", title=title,
-                            detail=" · ".join(x for x in (detail, group[0].username) if x),
+        yield TimelineEvent(at=local_time(at), kind="owner_change", title=title,
+                            detail=" · ".join(x for x in (detail, actor_label(group[0].username, group[0].user)) if x),
                             url=link("OwnerModelView.show", pk=int(record_id)), icon="fa-user-edit")
