@@ -148,4 +148,30 @@ class UnitModelView(StaffModelView):
             from app.search.views import timeline_context
 
             kwargs.update(timeline_context(kwargs["item"].id, limit=self.TIMELINE_ON_PAGE))
+            kwargs["account"] = unit_account(kwargs["item"])
         return super().render_template(template, **kwargs)
+
+
+def unit_account(unit: Unit) -> dict | None:
+    """What the unit owes, for the summary at the top of its page: the figures of the cash desk
+    (open charges, prepaid) and of the arrears list and case file (overdue, late fee, stage),
+    from their own services. None for a user who may not read charges (e.g. Engineering)."""
+    sm = current_app.appbuilder.sm
+    if not sm.has_access(P.READ, P.CHARGE):
+        return None
+    from app.cashdesk import services as cashdesk
+    from app.collection import rules as collection_rules
+    from app.collection import services as collection
+    from app.core import clock
+    from app.core.money import fmt
+
+    today = clock.today()
+    return {
+        "as_of": today,
+        "fmt": fmt,
+        "unpaid": cashdesk.arrears_total(unit.id),  # the cash desk's 欠费
+        "prepaid": cashdesk.prepaid_balance(unit.id),
+        "overdue": collection.unit_arrears(unit, today),  # the arrears list's row; None: nothing overdue
+        "can_read_case": sm.has_access(P.READ, P.COLLECTION_ACTION),
+        "stages": collection_rules.STAGES,
+    }
