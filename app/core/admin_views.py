@@ -1,9 +1,11 @@
 """Admin registers: the audit log (read-only) and staff-to-estate assignment."""
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
 
 from app.core.audit import AuditLog
-from app.core.history import ACTIONS
+from app.core.history import ACTIONS, catalogue
 from app.core.views import StaffModelView
 from app.security import permissions as P
 from app.security.models import StaffEstate
@@ -21,7 +23,7 @@ class AuditLogModelView(StaffModelView):
         "local_at": _l("Time"), "who": _l("Staff"), "register": _l("Register"), "record": _l("Record"),
         "action": _l("Action"), "field_text": _l("Field"), "old_text": _l("Old value"), "new_text": _l("New value"),
         # searching: the stored columns
-        "at": _l("Time (UTC)"), "username": _l("Login name"), "table_name": _l("Register (table)"),
+        "at": _l("Time (UTC)"), "username": _l("Login name"), "table_name": _l("Register"),
         "record_id": _l("Record"), "field": _l("Field (column)"), "estate_id": _l("Estate"),
     }
     # in words (app.core.history): staff name, register, field label, value words, local time;
@@ -33,7 +35,20 @@ class AuditLogModelView(StaffModelView):
     base_order = ("id", "desc")
     list_eager = (("user",),)
     show_history = False
-    formatters_columns = {"action": lambda v: ACTIONS.get(v, v)}
+    choice_fields = {"action": ACTIONS}
+
+    def __init__(self, **kwargs):
+        # the register is picked by its name from a list (the registers are known only once
+        # every view is registered, hence the choices are read when the search form is drawn)
+        self.search_form_extra_fields = {"table_name": SelectField(_l("Register"), choices=_register_choices)}
+        super().__init__(**kwargs)
+        only = [FilterEqual("table_name", self.datamodel), FilterNotEqual("table_name", self.datamodel)]
+        self._filters._search_filters["table_name"] = only
+        self._filters._all_filters["table_name"] = only
+
+
+def _register_choices() -> list[tuple[str, str]]:
+    return sorted(((r.table, str(r.label)) for r in catalogue().values()), key=lambda c: c[1])
 
 
 class StaffEstateModelView(StaffModelView):

@@ -105,9 +105,13 @@ def _audit_rows_are_append_only(_mapper, _conn, _target):
 class Audited:
     """Mixin: every insert, update and delete of this model is written to audit_log.
 
-    ``__audit_exclude__`` names columns not worth recording (e.g. derived ones)."""
+    ``__audit_exclude__`` names columns not worth recording (e.g. derived ones).
+    ``__history__`` says how the rows of a table with no page of its own read in the change
+    log: {"label": register name, "labels": {field: label}, "choices": {field: {value: label}}}
+    (a register with a page takes all that from its view, app.core.history)."""
 
     __audit_exclude__: tuple[str, ...] = ()
+    __history__: dict | None = None
 
 
 @event.listens_for(Mapper, "mapper_configured")

@@ -26,12 +26,6 @@ SYSTEM_ACTORS = {
     "billing": _l("Monthly billing"),
     "anonymous": _l("Not logged in"),
 }
-# registers with no page of their own (their rows show on a parent's page)
-EXTRA_TABLES = {
-    "occupancy": _l("Occupancy"), "fee_rate": _l("Rates"), "service_content": _l("Service contents"),
-    "staff_estate": _l("Staff estates"), "work_order_step": _l("Work order steps"),
-    "complaint_note": _l("Complaint handling notes"),
-}
 # labels every register shares, for fields a register's own view does not label
 COMMON_LABELS = {"estate": _l("Estate"), "created_at": _l("Created at"), "notes": _l("Notes")}
 # related records named in the change log by their name; both tables are small (a few dozen
@@ -82,13 +76,10 @@ def _column_kinds(model) -> dict:
 
 
 def _labels(view) -> dict:
-    """The view's field labels; where FAB made one up from the column name (a plain, untranslated
-    string), the shared label instead."""
-    labels = {**COMMON_LABELS, **view.label_columns}
-    for key, shared in COMMON_LABELS.items():
-        if isinstance(labels[key], str):
-            labels[key] = shared
-    return labels
+    """The view's own field labels (translated, lazy); FAB's made-up ones (plain English strings
+    from the column name) are left out, so a shared label or the ``<relation>_id`` label serves."""
+    ours = {k: v for k, v in view.label_columns.items() if not isinstance(v, str)}  # lazy = ours
+    return {**COMMON_LABELS, **ours}
 
 
 def catalogue() -> dict[str, Register]:
@@ -112,10 +103,12 @@ def catalogue() -> dict[str, Register]:
             view=view, **_column_kinds(models.get(table)),
             show_endpoint=f"{type(view).__name__}.show",
         )
-    for table, label in EXTRA_TABLES.items():
-        if table not in out:
-            out[table] = Register(table=table, label=label, labels=dict(COMMON_LABELS),
-                                  **_column_kinds(models.get(table)))
+    for table, model in models.items():
+        described = getattr(model, "__history__", None)  # an audited table with no page of its own
+        if table not in out and described:
+            out[table] = Register(table=table, label=described["label"],
+                                  labels={**COMMON_LABELS, **described.get("labels", {})},
+                                  choices=described.get("choices", {}), **_column_kinds(model))
     current_app.extensions["estate_history_catalogue"] = out
     return out
 

@@ -60,6 +60,7 @@ LABELS = {
     "status": _l("Status"),
     "posted_at": _l("Posted at"),
     "posted_by": _l("Posted by"),
+    "demo_seed": _l("Demo data"),
 }
 PERIOD_HELP = _l("Year-month, e.g. 2026-11")
 
@@ -144,6 +145,7 @@ class ApportionmentModelView(StaffModelView):
     add_columns = ["meter", "period", "total", "method", "notes"]
     edit_columns = ["total", "method", "notes"]
     show_columns = ["meter", "period", "method", "total", "status", "posted_at", "posted_by", "notes"]
+    history_exclude = ("demo_seed",)
     search_columns = ["meter", "period", "status", "method"]
     order_columns = ["period", "total", "status", "posted_at"]
     base_order = ("period", "desc")

@@ -7,7 +7,7 @@ import datetime as dt
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.core.audit import AuditLog
 from app.core.history import actor_label, local_time
@@ -47,7 +47,7 @@ def events_for_unit(unit_id: int):
                                 title=gettext("Moved out: %(name)s (%(relation)s)", name=name, relation=relation),
                                 url=url, icon="fa-sign-out-alt")
     owner_ids = select(cast(Occupancy.owner_id, String)).where(Occupancy.unit_id == unit_id)
-    rows = db.session.scalars(select(AuditLog).options(selectinload(AuditLog.user))
+    rows = db.session.scalars(select(AuditLog).options(joinedload(AuditLog.user))
                               .where(AuditLog.table_name == "owner",
                                                      AuditLog.record_id.in_(owner_ids))
                               .order_by(AuditLog.at, AuditLog.id))

@@ -7,12 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
 from app.core.models import EstateScoped
 from app.core.money import FixedDecimal
+from app.servicedesk.rules import COMPLAINT_ACTIONS, WO_ACTIONS, WO_STATES
 
 
 class WorkOrderCounter(Model):
@@ -131,6 +133,14 @@ class WorkOrderEvent(Audited, EstateScoped, Model):
 
     __tablename__ = "work_order_event"
     __estate_parent__ = "work_order"
+    # how its rows read in the change log (it has no page of its own)
+    __history__ = {
+        "label": _l("Work order steps"),
+        "labels": {"work_order": _l("Work order"), "action": _l("Step"), "from_state": _l("State before"),
+                   "to_state": _l("State after"), "at": _l("Time"), "actor": _l("Staff"), "note": _l("Note")},
+        "choices": {"action": {**WO_ACTIONS, "intake": _l("Received")}, "from_state": WO_STATES,
+                    "to_state": WO_STATES},
+    }
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), nullable=False, index=True)
@@ -196,6 +206,12 @@ class ComplaintNote(Audited, EstateScoped, Model):
 
     __tablename__ = "complaint_note"
     __estate_parent__ = "complaint"
+    __history__ = {
+        "label": _l("Complaint handling notes"),
+        "labels": {"complaint": _l("Complaint"), "action": _l("Step"), "at": _l("Time"), "staff": _l("Staff"),
+                   "text": _l("Note")},
+        "choices": {"action": COMPLAINT_ACTIONS},
+    }
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), nullable=False, index=True)

@@ -29,6 +29,7 @@ LABELS = {
     "follow_up_done": _l("Follow-up done"), "signature_kind": _l("Owner's signature"),
     "created_at": _l("Recorded at"), "estate": _l("Estate"), "period": _l("Period"),
     "min_households": _l("At least (households)"), "per_staff": _l("For each staff member"), "notes": _l("Notes"),
+    "signature_mime": _l("Signature file type"), "signature_sha256": _l("Signature check code"),
 }
 
 
@@ -57,6 +58,8 @@ class VisitModelView(StaffModelView):
     base_order = ("visit_date", "desc")
     choice_fields = {"kind": rules.KINDS, "signature_kind": rules.SIGNATURES}
     service_check = staticmethod(services.check_visit)
+    # the stored signature's file type and check code: in the log, not on the page's history
+    history_exclude = ("signature_mime", "signature_sha256")
     show_template = "visits/show.html"
 
     @expose("/add", methods=["GET", "POST"])
