@@ -325,19 +325,27 @@ def _dept_filter(stmt, departments, user_id=None):
     return stmt.where(cond)
 
 
-def late_work_orders(estate_ids, now: dt.datetime, departments=None, user_id=None, limit: int = 50) -> list[WorkOrder]:
-    """Open work orders late or about to be, most urgent first (one query, units loaded)."""
+def open_work_orders(estate_ids, departments=None, user_id=None) -> list[WorkOrder]:
+    """Work orders not yet repaired, in the user's scope, by completion deadline (one query,
+    units and workers loaded)."""
     from sqlalchemy.orm import selectinload
 
-    # "soon" needs at most a quarter of the time left: anything due within the longest
-    # window's quarter is a candidate; the rule decides
-    stmt = (select(WorkOrder).options(selectinload(WorkOrder.unit))
+    stmt = (select(WorkOrder).options(selectinload(WorkOrder.unit), selectinload(WorkOrder.worker))
             .where(WorkOrder.estate_id.in_(estate_ids), WorkOrder.state.in_(rules.WO_OPEN))
             .order_by(WorkOrder.complete_due))
-    rows = db.session.scalars(_dept_filter(stmt, departments, user_id)).all()
-    out = [w for w in rows if rules.work_order_sla(w.state, w.received_at, w.dispatch_due, w.complete_due, now)]
+    return list(db.session.scalars(_dept_filter(stmt, departments, user_id)))
+
+
+def late_of(orders, now: dt.datetime, limit: int = 50) -> list[WorkOrder]:
+    """Those of ``orders`` late or about to be, most urgent first."""
+    out = [w for w in orders if rules.work_order_sla(w.state, w.received_at, w.dispatch_due, w.complete_due, now)]
     out.sort(key=lambda w: (0 if w.sla_at(now) == "late" else 1, w.complete_due))
     return out[:limit]
+
+
+def late_work_orders(estate_ids, now: dt.datetime, departments=None, user_id=None, limit: int = 50) -> list[WorkOrder]:
+    """Open work orders late or about to be, most urgent first (one query, units loaded)."""
+    return late_of(open_work_orders(estate_ids, departments, user_id), now, limit)
 
 
 def needs_callback_work_orders(estate_ids, departments=None) -> list[WorkOrder]:
@@ -366,13 +374,18 @@ def dashboard_panel(sm, estate_ids, now: dt.datetime, limit: int = 10) -> dict |
     from app.security import permissions as P
     from app.servicedesk import complaints
 
-    late, escalated = [], []
+    late, escalated, queue = [], [], []
     if sm.has_access(P.READ, P.WORK_ORDER):
         user = sm.current_user
-        late = late_work_orders(estate_ids, now, departments_of(user), getattr(user, "id", None), limit)
+        departments = departments_of(user)
+        orders = open_work_orders(estate_ids, departments, getattr(user, "id", None))
+        late = late_of(orders, now, limit)
+        if departments is not None:
+            # an engineer's (or security's) to-do list: the department's repairs not yet done
+            queue = [w for w in orders if w not in late and w.department in departments][:limit]
     if sm.has_access(P.READ, P.COMPLAINT):
         escalated = complaints.escalated_complaints(estate_ids, now, limit)
-    if not late and not escalated:
+    if not late and not escalated and not queue:
         return None
-    return {"late": late, "escalated": escalated, "now": now, "categories": rules.WO_CATEGORIES,
-            "ccategories": rules.COMPLAINT_CATEGORIES, "sla_labels": rules.SLA_LABELS}
+    return {"late": late, "escalated": escalated, "queue": queue, "now": now, "categories": rules.WO_CATEGORIES,
+            "ccategories": rules.COMPLAINT_CATEGORIES, "sla_labels": rules.SLA_LABELS, "states": rules.WO_STATES}
