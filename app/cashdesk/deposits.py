@@ -1,9 +1,8 @@
-"""Daily cash close (日结), bank deposits (交存银行) and the three-day reconciliation (对账).
+"""Daily cash close (日结) and bank deposits (交存银行) of the cash and cheques taken at the desk.
 
 Every function that writes owns its transaction and takes an explicit actor and time; a
 refusal is a DomainError raised before anything is written. Amounts are exact: money columns
-are integer fen, sums are taken in SQL over them (``type_coerce(func.sum(...), Money())``) or
-in Python Decimal.
+are integer fen, sums are taken in Python Decimal.
 
 Deposits are never changed or deleted. A deposit recorded by mistake, while the accountant
 has not confirmed it, is undone by a *reversing deposit*: a new deposit row whose slip amount
@@ -11,6 +10,10 @@ is the negative of the original's, listing no receipts, with the reason in its n
 starts with ``[reverses #<id>]``). The original stays as it was and can no longer be
 confirmed; its receipts stay with it (a receipt is deposited once), so money that did not
 reach the bank goes with a later slip, whose difference note says so.
+
+The three-day reconciliation (对账) is in app.cashdesk.reconciliation; its entry points are
+re-exported here because the deposit pages, the API, the front page and the demo data call
+them as ``deposits.<name>``.
 """
 from __future__ import annotations
 
@@ -19,24 +22,30 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from app.cashdesk.models import BankDeposit, BankDepositReceipt, Receipt, Reconciliation
-from app.cashdesk.rules import DEPOSITABLE, METHODS
+from app.cashdesk.checks import MIN_NOTE, as_date, can, check_scope, clean_text
+from app.cashdesk.models import BankDeposit, BankDepositReceipt, Receipt
+from app.cashdesk.reconciliation import last_reconciled, prepare_reconciliation, reconciliation_overdue, sign_off
+from app.cashdesk.rules import DEPOSITABLE, METHODS, ZERO
 from app.core.audit import acting_as
-from app.core.money import Money, fmt, parse_money
+from app.core.money import fmt, parse_money
 from app.estate.models import Unit
 from app.exceptions import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.security import permissions as P
 
-ZERO = Decimal("0.00")
-MIN_NOTE = 4  # characters of a difference note, a reversal reason or an explanation
-OVERDUE_AFTER_DAYS = 3  # 对账 every three days
+__all__ = [
+    "REVERSAL_PREFIX", "REVERSAL_RE", "ZERO", "CashClose", "CashierClose", "DepositDetail", "ReceiptRow", "cash_close",
+    "cashiers_on", "confirm_deposit", "deposit_detail", "deposit_status", "record_deposit",
+    "reversal_of", "reverse_deposit", "reverses_id", "undeposited_receipts",
+    # app.cashdesk.reconciliation
+    "last_reconciled", "prepare_reconciliation", "reconciliation_overdue", "sign_off",
+]
+
 REVERSAL_PREFIX = "[reverses #{id}] "
 REVERSAL_RE = re.compile(r"^\[reverses #(\d+)\] ?(.*)$", re.S)
 
@@ -106,46 +115,6 @@ class DepositDetail:
     note: str | None  # the difference note / reversal reason without the marker
 
 
-@dataclass(frozen=True)
-class MethodTotals:
-    cash: Decimal
-    cheque: Decimal
-    bank_transfer: Decimal
-    mobile: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        return self.cash + self.cheque + self.bank_transfer + self.mobile
-
-
-# --- permission and scope of the explicit actor -------------------------------------------
-def _can(actor, action: str, resource: str) -> bool:
-    return actor is not None and current_app.appbuilder.sm.user_can(actor, action, resource)
-
-
-def _check_scope(actor, estate_id: int) -> None:
-    if estate_id not in current_app.appbuilder.sm.estate_ids_for(actor):
-        raise NotFound(_l("This record does not exist, or it belongs to an estate you do not work for."))
-
-
-def _as_date(value, field_name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(_l("Enter a date as YYYY-MM-DD."), field=field_name) from None
-
-
-def _clean(text, limit: int, field_name: str) -> str | None:
-    text = (text or "").strip()
-    if len(text) > limit:
-        raise DomainError(_l("The text is too long (at most %(n)d characters).", n=limit), field=field_name)
-    return text or None
-
-
 # --- receipts as rows ---------------------------------------------------------------------
 def _receipt_rows(*where) -> list[ReceiptRow]:
     """Cash-desk receipts as plain rows. A reversal is shown under the cashier of the receipt
@@ -168,7 +137,7 @@ def _receipt_rows(*where) -> list[ReceiptRow]:
 def cash_close(estate_id: int, day, cashier_id: int | None = None) -> CashClose:
     """The day's cash and cheque receipts of an estate (reversals included, negative), per
     cashier, with totals by method and what of it is deposited already."""
-    day = _as_date(day, "day")
+    day = as_date(day, "day")
     where = [Receipt.estate_id == estate_id, Receipt.business_date == day, Receipt.method.in_(DEPOSITABLE)]
     rows = _receipt_rows(*where)
     if cashier_id is not None:
@@ -206,7 +175,7 @@ def undeposited_receipts(estate_id: int, day=None, limit: int | None = None) -> 
     where = [Receipt.estate_id == estate_id, Receipt.method.in_(DEPOSITABLE), Receipt.amount != 0,
              BankDepositReceipt.id.is_(None)]
     if day is not None:
-        where.append(Receipt.business_date == _as_date(day, "day"))
+        where.append(Receipt.business_date == as_date(day, "day"))
     rows = _receipt_rows(*where)
     return rows[:limit] if limit else rows
 
@@ -269,19 +238,19 @@ def record_deposit(
     difference is explained in ``difference_note``. Each receipt is deposited once; bank
     transfers and mobile payments never pass through the cash box and are refused.
     """
-    if not _can(actor, P.WRITE, P.BANK_DEPOSIT):
+    if not can(actor, P.WRITE, P.BANK_DEPOSIT):
         raise PermissionDenied(_l("You may not record bank deposits."))
-    _check_scope(actor, estate_id)
+    check_scope(actor, estate_id)
     ids = sorted({int(i) for i in (receipt_ids or [])})
     if not ids:
         raise DomainError(_l("Tick the receipts this deposit covers."), field="receipts")
     amount = parse_money(amount, field="amount")
-    deposit_date = _as_date(deposit_date, "deposit_date")
+    deposit_date = as_date(deposit_date, "deposit_date")
     if deposit_date > now.date():
         raise DomainError(_l("The deposit date cannot be in the future."), field="deposit_date")
-    bank = _clean(bank, 100, "bank")
-    slip_number = _clean(slip_number, 60, "slip_number")
-    note = _clean(difference_note, 300, "difference_note")
+    bank = clean_text(bank, 100, "bank")
+    slip_number = clean_text(slip_number, 60, "slip_number")
+    note = clean_text(difference_note, 300, "difference_note")
     if note and REVERSAL_RE.match(note):
         raise DomainError(_l("Write the difference in your own words."), field="difference_note")
 
@@ -339,13 +308,13 @@ def _deposit_in_scope(deposit_id: int, actor) -> BankDeposit:
     deposit = db.session.get(BankDeposit, deposit_id)
     if deposit is None:
         raise NotFound(_l("This deposit does not exist."))
-    _check_scope(actor, deposit.estate_id)
+    check_scope(actor, deposit.estate_id)
     return deposit
 
 
 def confirm_deposit(deposit_id: int, actor, now: dt.datetime) -> BankDeposit:
     """The accountant confirms that the bank received the slip."""
-    if not _can(actor, P.APPROVE, P.BANK_DEPOSIT):
+    if not can(actor, P.APPROVE, P.BANK_DEPOSIT):
         raise PermissionDenied(_l("Only the accountant can confirm a bank deposit."))
     deposit = _deposit_in_scope(deposit_id, actor)
     status = deposit_status(deposit)
@@ -363,7 +332,7 @@ def confirm_deposit(deposit_id: int, actor, now: dt.datetime) -> BankDeposit:
 def reverse_deposit(deposit_id: int, reason: str, actor, now: dt.datetime) -> BankDeposit:
     """Undo a deposit recorded by mistake (not yet confirmed) with a reversing deposit: the
     negative slip amount, no receipts, the reason in its note. Nothing is changed or deleted."""
-    if not (_can(actor, P.WRITE, P.BANK_DEPOSIT) or _can(actor, P.APPROVE, P.BANK_DEPOSIT)):
+    if not (can(actor, P.WRITE, P.BANK_DEPOSIT) or can(actor, P.APPROVE, P.BANK_DEPOSIT)):
         raise PermissionDenied(_l("You may not reverse bank deposits."))
     reason = (reason or "").strip()
     limit = 300 - len(REVERSAL_PREFIX.format(id=deposit_id))
@@ -390,117 +359,3 @@ def reverse_deposit(deposit_id: int, reason: str, actor, now: dt.datetime) -> Ba
         db.session.add(reversal)
         db.session.commit()
     return reversal
-
-
-# --- reconciliation -----------------------------------------------------------------------
-def system_totals(estate_id: int, date_from: dt.date, date_to: dt.date) -> MethodTotals:
-    """Receipts (reversals included) of the estate with a business date in the range, summed
-    exactly in SQL per payment method."""
-    rows = dict(db.session.execute(
-        select(Receipt.method, type_coerce(func.sum(Receipt.amount), Money()))
-        .where(Receipt.estate_id == estate_id, Receipt.business_date >= date_from,
-               Receipt.business_date <= date_to)
-        .group_by(Receipt.method)
-    ).all())
-    get = lambda m: rows.get(m) if rows.get(m) is not None else ZERO  # noqa: E731
-    return MethodTotals(cash=get("cash"), cheque=get("cheque"), bank_transfer=get("bank_transfer"),
-                        mobile=get("mobile"))
-
-
-def _put_totals(rec: Reconciliation, t: MethodTotals) -> None:
-    rec.cash_total, rec.cheque_total = t.cash, t.cheque
-    rec.transfer_total, rec.mobile_total, rec.system_total = t.bank_transfer, t.mobile, t.total
-
-
-def _stored_totals(rec: Reconciliation) -> MethodTotals:
-    return MethodTotals(rec.cash_total, rec.cheque_total, rec.transfer_total, rec.mobile_total)
-
-
-def last_reconciled(estate_id: int) -> dt.date | None:
-    """The end of the latest reconciliation of the estate, signed off or not."""
-    return db.session.scalar(select(func.max(Reconciliation.date_to)).where(Reconciliation.estate_id == estate_id))
-
-
-def prepare_reconciliation(estate_id: int, date_from, date_to, actor, now: dt.datetime) -> Reconciliation:
-    """Compute the system totals by payment method of finished days for the accountant.
-
-    Ranges never overlap; preparing the same range again, while it is not signed off,
-    refreshes its totals."""
-    if not _can(actor, P.WRITE, P.RECONCILIATION):
-        raise PermissionDenied(_l("You may not prepare reconciliations."))
-    _check_scope(actor, estate_id)
-    date_from = _as_date(date_from, "date_from")
-    date_to = _as_date(date_to, "date_to")
-    if date_from > date_to:
-        raise DomainError(_l("The first day is after the last day."), field="date_to")
-    if date_to >= now.date():
-        raise DomainError(_l("A reconciliation covers finished days: the last day must be yesterday or "
-                             "earlier."), field="date_to")
-    overlapping = db.session.scalars(
-        select(Reconciliation).where(Reconciliation.estate_id == estate_id, Reconciliation.date_from <= date_to,
-                                     Reconciliation.date_to >= date_from).order_by(Reconciliation.date_from)
-    ).all()
-    same = [r for r in overlapping if (r.date_from, r.date_to) == (date_from, date_to) and r.signed_off_at is None]
-    if overlapping and len(same) != len(overlapping):
-        other = next(r for r in overlapping if r not in same)
-        raise DomainError(_l("This period overlaps the reconciliation of %(a)s to %(b)s.",
-                             a=other.date_from.isoformat(), b=other.date_to.isoformat()), field="date_from")
-    totals = system_totals(estate_id, date_from, date_to)
-    with acting_as(actor):
-        if same:
-            rec = same[0]
-        else:
-            rec = Reconciliation(estate_id=estate_id, date_from=date_from, date_to=date_to,
-                                 prepared_by_id=getattr(actor, "id", None), created_at=now)
-            db.session.add(rec)
-        _put_totals(rec, totals)
-        db.session.commit()
-    return rec
-
-
-def sign_off(reconciliation_id: int, book_total, explanation: str | None, actor, now: dt.datetime) -> Reconciliation:
-    """The accountant enters the book figure and signs off; a difference needs an explanation.
-    A signed-off reconciliation never changes."""
-    if not _can(actor, P.APPROVE, P.RECONCILIATION):
-        raise PermissionDenied(_l("Only the accountant can sign off a reconciliation."))
-    rec = db.session.get(Reconciliation, reconciliation_id)
-    if rec is None:
-        raise NotFound(_l("This reconciliation does not exist."))
-    _check_scope(actor, rec.estate_id)
-    if rec.signed_off_at is not None:
-        raise DomainError(_l("This reconciliation was signed off on %(d)s and cannot change.",
-                             d=rec.signed_off_at.date().isoformat()))
-    book = parse_money(book_total, field="book_total", allow_zero=True)
-    explanation = _clean(explanation, 2000, "explanation")
-    difference = book - rec.system_total
-    if difference != 0 and (explanation is None or len(explanation) < MIN_NOTE):
-        raise DomainError(
-            _l("The books say ¥%(b)s, the receipts ¥%(s)s (difference ¥%(d)s): explain the difference "
-               "(at least %(n)d characters).", b=fmt(book), s=fmt(rec.system_total), d=fmt(difference),
-               n=MIN_NOTE),
-            field="explanation")
-    current = system_totals(rec.estate_id, rec.date_from, rec.date_to)
-    if current != _stored_totals(rec):
-        with acting_as(actor):
-            _put_totals(rec, current)
-            db.session.commit()
-        raise DomainError(_l("Receipts of this period changed after it was prepared. The totals are updated "
-                             "now: check them and sign off again."), field="book_total")
-    with acting_as(actor):
-        rec.book_total = book
-        rec.difference = difference
-        rec.explanation = explanation
-        rec.signed_off_by_id = getattr(actor, "id", None)
-        rec.signed_off_at = now
-        db.session.commit()
-    return rec
-
-
-def reconciliation_overdue(estate_id: int, today: dt.date) -> tuple[bool, dt.date | None]:
-    """(overdue, last day covered by a signed-off reconciliation): overdue when none is
-    signed off yet, or the last one ended more than three days before ``today``."""
-    last = db.session.scalar(
-        select(func.max(Reconciliation.date_to))
-        .where(Reconciliation.estate_id == estate_id, Reconciliation.signed_off_at.isnot(None))
-    )
-    return (last is None or (today - last).days > OVERDUE_AFTER_DAYS), last

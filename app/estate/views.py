@@ -161,7 +161,7 @@ def unit_account(unit: Unit) -> dict | None:
         return None
     from app.cashdesk import services as cashdesk
     from app.collection import rules as collection_rules
-    from app.collection import services as collection
+    from app.collection import arrears as collection
     from app.core import clock
     from app.core.money import fmt
 

@@ -100,7 +100,7 @@ def test_figures_agree_with_the_services_for_a_unit_part_paid(app, login, demo_e
     """A unit of our own: 12 months of 150.00 owed, 400.00 paid (the two oldest settled, the
     third part-paid), a phone reminder logged: 1,400.00 unpaid, overdue since 2025-03."""
     from app.cashdesk.services import arrears_total
-    from app.collection.services import unit_arrears
+    from app.collection.arrears import unit_arrears
     from app.core import clock
     from app.estate.models import Unit
 
