@@ -14,6 +14,8 @@ import pytest
 from app import create_app
 
 PASSWORD = "demo-password-2026"
+# every app the tests build signs with this (PyJWT wants an HMAC key of at least 32 bytes)
+TEST_SECRET_KEY = "test-secret-key-of-the-estate-desk-suite-2026"
 OTHER_ESTATE = "测试小区B"
 
 
@@ -25,7 +27,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=url,
         INSTANCE_PATH=str(instance),
         TESTING=True,
-        SECRET_KEY="test-secret-key-of-the-estate-desk-suite-2026",
+        SECRET_KEY=TEST_SECRET_KEY,
         DEMO_PASSWORD=PASSWORD,
     )
     with app.app_context():
@@ -137,5 +139,7 @@ def pytest_configure(config):
         "ignore::DeprecationWarning:flask_appbuilder.*",
         "ignore:.*get_engine.*:DeprecationWarning",
         "ignore::sqlalchemy.exc.LegacyAPIWarning",
+        # a short SECRET_KEY signs JWTs weakly: a test app built with one fails (TEST_SECRET_KEY)
+        "error::jwt.warnings.InsecureKeyLengthWarning",
     ):
         config.addinivalue_line("filterwarnings", line)

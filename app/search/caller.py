@@ -1,8 +1,9 @@
 """The caller card (来电卡片): who is calling, their units, what is open for them, and the
 timeline — what a clerk needs while the phone rings.
 
-Every part the user's role may not read is left out (``can_read(resource)``); the service
-desk's open work orders and complaints are looked up only when that package is installed.
+Every part the user's role may not read is left out (``can_read(resource)``). Open items are
+the units' work orders and complaints not closed yet and the visits' open follow-ups; only
+units and rows of the user's estates are shown.
 """
 from __future__ import annotations
 
@@ -54,42 +55,40 @@ class CallerCard:
     events: list[tuple[str, timeline.TimelineEvent]] = field(default_factory=list)  # (room, event)
 
 
-def _service_desk_items(unit_ids: list[int], can_read, user=None) -> list[OpenItem]:
-    """Open work orders and complaints, when the service desk is installed (defensive). A
-    department role (engineering) sees only its department's work orders, as on its list."""
-    try:
-        from app.servicedesk import rules as sd_rules
-        from app.servicedesk.models import Complaint, WorkOrder
-    except ImportError:
-        return []
-    items: list[OpenItem] = []
-    try:
-        if can_read(getattr(P, "WORK_ORDER", "WorkOrder")):
-            open_states = getattr(sd_rules, "WO_OPEN", ())
-            stmt = select(WorkOrder).where(WorkOrder.unit_id.in_(unit_ids), WorkOrder.state.in_(open_states))
-            from app.servicedesk.services import departments_of
+def _service_desk_items(units: dict[int, str], estate_ids, can_read, user=None) -> list[OpenItem]:
+    """The units' work orders and complaints that are not closed yet (a completed repair still
+    waits for its receipt stub and callback: the desk has to do something about it). Only rows
+    of the user's estates; a department role (engineering) sees only its department's work
+    orders, as on its list. ``units``: {unit id: room code}."""
+    from app.servicedesk import rules as sd_rules
+    from app.servicedesk.models import Complaint, WorkOrder
+    from app.servicedesk.services import departments_of
 
-            departments = departments_of(user) if user is not None else None
-            if departments is not None:
-                stmt = stmt.where(WorkOrder.department.in_(sorted(departments) or [""])
-                                  | (WorkOrder.received_by_id == user.id))
-            for wo in db.session.scalars(stmt):
-                states = getattr(sd_rules, "WO_STATES", {})
-                items.append(OpenItem("work_order", gettext("Work order %(number)s", number=wo.number),
-                                      f"{states.get(wo.state, wo.state)} · {(wo.description or '')[:60]}",
-                                      getattr(wo, "received_at", None) and wo.received_at.date(),
-                                      timeline.link("WorkOrderModelView.show", pk=wo.id)))
-        if can_read(getattr(P, "COMPLAINT", "Complaint")):
-            states = getattr(sd_rules, "COMPLAINT_STATES", {})
-            for c in db.session.scalars(select(Complaint).where(Complaint.unit_id.in_(unit_ids),
-                                                                Complaint.state != "closed")):
-                items.append(OpenItem("complaint", gettext("Complaint %(number)s", number=c.number),
-                                      f"{states.get(c.state, c.state)} · {(c.description or '')[:60]}",
-                                      getattr(c, "received_at", None) and c.received_at.date(),
-                                      timeline.link("ComplaintModelView.show", pk=c.id)))
-    except Exception:  # noqa: BLE001 - the service desk is still being built: the card still shows
-        db.session.rollback()
-        return []
+    items: list[OpenItem] = []
+    if can_read(P.WORK_ORDER):
+        stmt = (select(WorkOrder).where(WorkOrder.unit_id.in_(units), WorkOrder.estate_id.in_(estate_ids),
+                                        WorkOrder.state.not_in(sd_rules.WO_ENDED))
+                .order_by(WorkOrder.received_at, WorkOrder.id))
+        departments = departments_of(user) if user is not None else None
+        if departments is not None:
+            stmt = stmt.where(WorkOrder.department.in_(sorted(departments) or [""])
+                              | (WorkOrder.received_by_id == user.id))
+        for wo in db.session.scalars(stmt):
+            items.append(OpenItem("work_order", gettext("Work order %(number)s (%(room)s)", number=wo.number,
+                                                         room=units[wo.unit_id]),
+                                  f"{sd_rules.WO_STATES.get(wo.state, wo.state)} · {(wo.description or '')[:60]}",
+                                  wo.received_at and wo.received_at.date(),
+                                  timeline.link("WorkOrderModelView.show", pk=wo.id)))
+    if can_read(P.COMPLAINT):
+        stmt = (select(Complaint).where(Complaint.unit_id.in_(units), Complaint.estate_id.in_(estate_ids),
+                                        Complaint.state != "closed")
+                .order_by(Complaint.received_at, Complaint.id))
+        for c in db.session.scalars(stmt):
+            items.append(OpenItem("complaint", gettext("Complaint %(number)s (%(room)s)", number=c.number,
+                                                       room=units[c.unit_id]),
+                                  f"{sd_rules.COMPLAINT_STATES.get(c.state, c.state)} · {(c.description or '')[:60]}",
+                                  c.received_at and c.received_at.date(),
+                                  timeline.link("ComplaintModelView.show", pk=c.id)))
     return items
 
 
@@ -102,8 +101,12 @@ def caller_card(owner_id: int, estate_ids: list[int], today: dt.date, can_read, 
     full = can_read(P.READ_PHONE, P.OWNER)
     card = CallerCard(owner, owner.phone if full else owner_rules.mask_phone(owner.phone),
                       owner.phone2 if full else owner_rules.mask_phone(owner.phone2))
-    current = [o for o in owner.occupancies if o.move_out_date is None and o.unit is not None]
+    # current occupancies, one per unit, of units in the user's estates (an occupancy never links
+    # estates when made through the services; a bad row from elsewhere must not open another's)
+    current = list({o.unit_id: o for o in sorted(owner.occupancies, key=lambda o: o.id)
+                    if o.move_out_date is None and o.unit is not None and o.unit.estate_id in estate_ids}.values())
     unit_ids = [o.unit_id for o in current]
+    codes = {o.unit_id: o.unit.code for o in current}
     see_fees = can_read(P.READ, P.CHARGE) or can_read(P.READ, P.RECEIPT)
     see_stage = can_read(P.READ, P.ARREARS) or can_read(P.READ, P.COLLECTION_ACTION)
     if see_fees:
@@ -121,11 +124,11 @@ def caller_card(owner_id: int, estate_ids: list[int], today: dt.date, can_read, 
             if see_stage and arrears is not None:
                 row.stage = str(collection_rules.STAGES.get(arrears.stage, arrears.stage))
         card.units.append(row)
-    card.open_items = _service_desk_items(unit_ids, lambda res: can_read(P.READ, res), user) if unit_ids else []
+    card.open_items = (_service_desk_items(codes, estate_ids, lambda res: can_read(P.READ, res), user)
+                       if unit_ids else [])
     if unit_ids and can_read(P.READ, P.VISIT):
         from app.visits.services import open_follow_ups_of_units
 
-        codes = {o.unit_id: o.unit.code for o in current}
         for v in open_follow_ups_of_units(unit_ids):
             card.open_items.append(OpenItem("follow_up", gettext("Visit follow-up (%(room)s)", room=codes[v.unit_id]),
                                             (v.follow_up or "")[:80], v.visit_date,

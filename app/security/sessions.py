@@ -8,7 +8,9 @@
   so Flask-Login treats the browser as anonymous (tests/security/test_auth_sessions.py).
 - Logout (FAB's /logout/) ends the session: Flask-Login forgets the user, and the session's id
   goes on a revocation list (in the limiter's storage: Redis when REDIS_URL is set) for as long
-  as the idle timeout, so a copy of the old cookie replayed later is logged out too.
+  as the idle timeout, so a copy of the old cookie replayed later is logged out too. While
+  Redis does not answer (``storage.check()``, asked at most every 30 s) the list is skipped;
+  once it answers again the list is used again.
 """
 from __future__ import annotations
 
@@ -43,13 +45,45 @@ def _expired_response():
     return redirect(url_for(f"{sm.auth_view.endpoint}.login", next=next_url))
 
 
+class StorageHealth:
+    """Whether the limiter's storage (Redis) answers, asked with its public ``check()`` at most
+    once every RECHECK_SECONDS per worker, so that a dead Redis does not cost every request a
+    connection attempt; a failed read or write counts as "down" until the next check."""
+
+    RECHECK_SECONDS = 30
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._ok = False
+        self._checked_at: float | None = None
+
+    def usable(self, storage) -> bool:
+        now = self._clock()
+        if self._checked_at is None or now - self._checked_at >= self.RECHECK_SECONDS:
+            try:
+                self._ok = bool(storage.check())
+            except Exception:  # noqa: BLE001 - a storage that cannot even be asked is down
+                self._ok = False
+            self._checked_at = now
+        return self._ok
+
+    def failed(self) -> None:
+        self._ok = False
+        self._checked_at = self._clock()
+
+
 def _storage():
+    """The limiter's storage when it answers, else None (logouts then rely on Flask-Login and
+    the idle timeout alone; Flask-Limiter itself counts logins in memory meanwhile)."""
     limiter = current_app.extensions.get("login_limiter")
     if limiter is None or not getattr(limiter, "initialized", False):
         return None
-    # Flask-Limiter marks an unreachable Redis dead and counts in memory meanwhile: skip it too
-    # (a private flag of Flask-Limiter 4; without it every request would wait for Redis)
-    return None if getattr(limiter, "_storage_dead", False) else limiter.storage
+    health = current_app.extensions.setdefault("session_storage_health", StorageHealth())
+    return limiter.storage if health.usable(limiter.storage) else None
+
+
+def _storage_failed() -> None:
+    current_app.extensions["session_storage_health"].failed()
 
 
 def _revoke(sid: str) -> None:
@@ -59,16 +93,20 @@ def _revoke(sid: str) -> None:
     try:
         storage.incr(f"revoked-session/{sid}", idle_seconds() + 60)
     except Exception:  # noqa: BLE001 - Redis down: the logout itself must still work
+        _storage_failed()
         current_app.logger.warning("could not record the logged-out session (rate-limit storage down)")
 
 
 def _revoked(sid) -> bool:
+    if not sid:
+        return False
     storage = _storage()
-    if not sid or storage is None:
+    if storage is None:
         return False
     try:
         return bool(storage.get(f"revoked-session/{sid}"))
     except Exception:  # noqa: BLE001 - Redis down: idle timeout and logout still apply
+        _storage_failed()
         return False
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, TEST_SECRET_KEY, csrf_token
 
 pytestmark = pytest.mark.usefixtures("login_limit")
 
@@ -184,7 +184,7 @@ def test_redis_down_falls_back_to_memory_and_still_limits(app, tmp_path):
     from app import create_app
 
     other = create_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], INSTANCE_PATH=str(tmp_path),
-                       SECRET_KEY="x", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+                       SECRET_KEY=TEST_SECRET_KEY, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     limiter = other.extensions["login_limiter"]
     assert isinstance(limiter.storage, RedisStorage)
     client = other.test_client()
@@ -241,7 +241,8 @@ def test_two_workers_share_the_count_in_redis(app, tmp_path, redis_url):
     from app import create_app
 
     workers = [create_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                          INSTANCE_PATH=str(tmp_path / f"w{i}"), SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI=redis_url)
+                          INSTANCE_PATH=str(tmp_path / f"w{i}"), SECRET_KEY=TEST_SECRET_KEY,
+                          RATELIMIT_STORAGE_URI=redis_url)
                for i in range(2)]
     assert all(isinstance(w.extensions["login_limiter"].storage, RedisStorage) for w in workers)
     first, second = (w.test_client() for w in workers)
