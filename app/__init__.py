@@ -86,6 +86,10 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
 
         init_security(app, appbuilder)  # login limit, password policy, sessions, headers, security log
 
+    from app.security.roles import role_label, staff_name
+
+    app.jinja_env.globals.update(role_label=role_label, staff_name=staff_name)
+
     @app.context_processor
     def _current_locale():
         """The language key (zh_CN / en) of this request, for the language menu."""

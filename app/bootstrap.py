@@ -73,8 +73,8 @@ def create_demo_users(estate, password: str | None = None) -> dict[str, str]:
             continue
         pw = password or secrets.token_urlsafe(12)
         role = sm.find_role(role_name)
-        # FAB shows "first last": the person's name, then the post in brackets
-        user = sm.add_user(username, person, f"（{ROLE_LABELS_ZH[role_name]}）", f"{username}@demo.invalid",
+        # the full name in FAB's first-name field, the post in its last-name field (security.views)
+        user = sm.add_user(username, person, ROLE_LABELS_ZH[role_name], f"{username}@demo.invalid",
                            role, password=pw)
         if not user:
             raise RuntimeError(f"could not create demo user {username}")

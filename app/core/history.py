@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, select
 
 from app.core.clock import _zone
+from app.security.roles import staff_name
 
 ACTIONS = {"insert": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted")}
 SYSTEM_ACTORS = {
@@ -159,8 +160,7 @@ def actor_label(username: str | None, user=None) -> str:
     if username in SYSTEM_ACTORS:
         return str(SYSTEM_ACTORS[username])
     if user is not None:
-        name = " ".join(x for x in (user.first_name, user.last_name) if x).strip()
-        return name or user.username
+        return staff_name(user)
     return username or ""
 
 

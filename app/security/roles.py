@@ -5,6 +5,7 @@ tests/security walks every cell. A register without a row here is visible to Adm
 Admin holds every permission FAB knows (FAB adds each new permission to the Admin role).
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from app.security import permissions as P
 
@@ -140,9 +141,21 @@ ROLE_LABELS = {
     CLERK: _l("Property clerk"),
     ACCOUNTANT: _l("Accountant"),
     ENGINEER: _l("Engineering"),
-    SECURITY: _l("Security"),
+    SECURITY: _lp("role", "Security"),  # "Security" alone is FAB's menu (安全管理)
     PUBLIC: _l("Public"),
 }
+
+
+def role_label(name: str) -> str:
+    return str(ROLE_LABELS.get(name, name))
+
+
+def staff_name(user) -> str:
+    """How a staff member is named on every page: the full name (姓名, FAB's first-name field;
+    the last-name field holds the post, app.security.views), else the login."""
+    if user is None:
+        return ""
+    return (user.first_name or "").strip() or user.username
 
 
 def allowed(role: str, resource: str, action: str) -> bool:

@@ -20,6 +20,20 @@ def _roles(roles) -> str:
 class StaffUserDBModelView(UserDBModelView):
     # the same permissions as FAB's own view: SELF_SERVICE grants them to every staff role
     class_permission_name = "UserDBModelView"
+    # A Chinese name is one field (王丽); FAB's "first name" holds it and its required "last name"
+    # holds the post (客服, 工程部), so that "first last" never reads as 丽 王. No user groups:
+    # roles are given to each user directly.
+    label_columns = {**UserDBModelView.label_columns, "first_name": _l("Full name"), "last_name": _l("Post")}
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "first_name": _l("The staff member's full name, as on the staff list (e.g. 王丽)"),
+        "last_name": _l("Post or department (e.g. 客服, 工程部)"),
+    }
+    list_columns = [c for c in UserDBModelView.list_columns if c != "groups"]
+    search_columns = [c for c in UserDBModelView.search_columns if c != "groups"]
+    add_columns = [c for c in UserDBModelView.add_columns if c != "groups"]
+    edit_columns = [c for c in UserDBModelView.edit_columns if c != "groups"]
+    validators_columns = {"roles": [DataRequired()]}
     formatters_columns = {
         "active": lambda v: _l("Yes") if v else _l("No"),
         "roles": _roles,
