@@ -28,7 +28,7 @@ def build_app(instance: Path):
     app = create_app(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'browser.db'}",
         INSTANCE_PATH=str(instance),
-        SECRET_KEY="browser-test-secret-key",
+        SECRET_KEY="browser-test-secret-key-of-32-bytes-or-more",
         DEMO_PASSWORD=PASSWORD,
         SEED_DEMO=True,
     )
