@@ -4,6 +4,7 @@ MENU_RESOURCES maps each menu entry to the resource a role must be able to read 
 security.manager.sync_roles grants menu access from it.
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from app.security import permissions as P
 
@@ -56,7 +57,8 @@ def register(appbuilder) -> None:
     from app.meters.api import MeterReadingRestApi, MeterRestApi
     from app.meters.views import ApportionmentModelView, MeterModelView, MeterReadingModelView
 
-    meters = ("Meters", _l("Meters and apportionment"), "fa-tachometer-alt")
+    # short English menu names (the long ones would break the top bar onto two rows)
+    meters = ("Meters", _lp("menu", "Meters"), "fa-tachometer-alt")
     add(MeterReadingModelView, "Meter readings", _l("Meter readings"), "fa-edit", *meters, P.METER_READING)
     add(MeterModelView, "Meter register", _l("Meters"), "fa-tachometer-alt", *meters, P.METER)
     add(ApportionmentModelView, "Apportionments", _l("Apportionments"), "fa-chart-pie", *meters, P.APPORTIONMENT)
@@ -86,7 +88,7 @@ def register(appbuilder) -> None:
         ArrearsView, CaseFileView, CollectionActionModelView, PaymentReminderModelView,
     )
 
-    collection = ("Collection", _l("Arrears and collection"), "fa-hand-holding-usd")
+    collection = ("Collection", _lp("menu", "Arrears"), "fa-hand-holding-usd")
     add(ArrearsView, "Arrears", _l("Arrears"), "fa-exclamation-circle", *collection, P.ARREARS)
     add(CollectionActionModelView, "Collection actions", _l("Collection actions"), "fa-phone", *collection,
         P.COLLECTION_ACTION)

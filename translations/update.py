@@ -41,7 +41,7 @@ ZH = "zh_Hans_CN"
 # Babel's defaults (_ gettext ngettext pgettext ...) plus Flask-Babel's lazy forms.
 KEYWORDS = (
     "_", "gettext", "ngettext:1,2", "pgettext:1c,2", "npgettext:1c,2,3",
-    "_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2",
+    "_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "_lp:1c,2",
 )
 HEADER_COMMENT = (
     "# Estate Desk (物业客服台账) message catalog.\n"
@@ -179,7 +179,8 @@ def untranslated(locale: str = ZH) -> list[str]:
 
 def fill(locale: str, files: list[Path]) -> None:
     """Set the empty msgstr of ``locale`` from JSON files of {"English msgid": "translation"}
-    (a colleague's or a translator's batch). An existing translation is never overwritten;
+    (a colleague's or a translator's batch); a msgid with a context is written
+    "context\u0004msgid", as gettext joins them. An existing translation is never overwritten;
     msgids the code no longer has are listed and ignored."""
     import json
 
@@ -193,7 +194,8 @@ def fill(locale: str, files: list[Path]) -> None:
         catalog = read_po(fh, locale=locale)
     filled, unknown = 0, []
     for msgid, text in wanted.items():
-        message = catalog.get(msgid)
+        context, _, bare = msgid.rpartition("\x04")
+        message = catalog.get(bare, context=context or None)
         if message is None:
             unknown.append(msgid)
         elif not message.string and text:

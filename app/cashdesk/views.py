@@ -59,6 +59,7 @@ class ReceiptModelView(StaffModelView):
     show_template = "cashdesk/receipt_show.html"
     # the hash chain, the form token and the number's parts: kept in the log, not shown
     history_exclude = ("hash", "prev_hash", "request_key", "year", "seq")
+    show_when_set = ("reference", "reverses", "reason", "approved_by")
 
     def record_buttons(self, item):
         sm = current_app.appbuilder.sm

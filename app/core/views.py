@@ -364,6 +364,23 @@ class StaffModelView(ModelView):
         kwargs.setdefault("searching", any(k.startswith("_flt_") for k in request.args))
         return super().render_template(template, **kwargs)
 
+    # columns the record page shows only when they hold something (a receipt's reversal fields
+    # on an ordinary payment are just empty rows)
+    show_when_set: tuple = ()
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        if not self.show_when_set or item is None or show_fieldsets or self.show_fieldsets:
+            return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+        columns = [c for c in self.show_columns
+                   if c not in self.show_when_set or getattr(item, c, None) not in (None, "")]
+        widgets = widgets or {}
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns), formatters_columns=self.formatters_columns,
+            actions=actions or self.actions, fieldsets=None, modelview_name=self.__class__.__name__,
+        )
+        return widgets
+
     def record_buttons(self, item) -> list[dict]:
         """Buttons above a record: dicts of label, url, and optionally method="post",
         style (Bootstrap btn-*), confirm (question asked before a POST)."""

@@ -62,33 +62,27 @@ def _service_desk_items(units: dict[int, str], estate_ids, can_read, user=None) 
     orders, as on its list. ``units``: {unit id: room code}."""
     from app.servicedesk import rules as sd_rules
     from app.servicedesk.models import Complaint, WorkOrder
-    from app.servicedesk.services import departments_of
+    from app.servicedesk.services import dept_filter, departments_of
+
+    def item(kind, title, record, states, endpoint) -> OpenItem:
+        return OpenItem(kind, title, f"{states.get(record.state, record.state)} · {(record.description or '')[:60]}",
+                        record.received_at and record.received_at.date(), timeline.link(endpoint, pk=record.id))
 
     items: list[OpenItem] = []
     if can_read(P.WORK_ORDER):
         stmt = (select(WorkOrder).where(WorkOrder.unit_id.in_(units), WorkOrder.estate_id.in_(estate_ids),
                                         WorkOrder.state.not_in(sd_rules.WO_ENDED))
                 .order_by(WorkOrder.received_at, WorkOrder.id))
-        departments = departments_of(user) if user is not None else None
-        if departments is not None:
-            stmt = stmt.where(WorkOrder.department.in_(sorted(departments) or [""])
-                              | (WorkOrder.received_by_id == user.id))
-        for wo in db.session.scalars(stmt):
-            items.append(OpenItem("work_order", gettext("Work order %(number)s (%(room)s)", number=wo.number,
-                                                         room=units[wo.unit_id]),
-                                  f"{sd_rules.WO_STATES.get(wo.state, wo.state)} · {(wo.description or '')[:60]}",
-                                  wo.received_at and wo.received_at.date(),
-                                  timeline.link("WorkOrderModelView.show", pk=wo.id)))
+        stmt = dept_filter(stmt, departments_of(user) if user is not None else None, getattr(user, "id", None))
+        items += [item("work_order",
+                       gettext("Work order %(number)s (%(room)s)", number=wo.number, room=units[wo.unit_id]),
+                       wo, sd_rules.WO_STATES, "WorkOrderModelView.show") for wo in db.session.scalars(stmt)]
     if can_read(P.COMPLAINT):
         stmt = (select(Complaint).where(Complaint.unit_id.in_(units), Complaint.estate_id.in_(estate_ids),
                                         Complaint.state != "closed")
                 .order_by(Complaint.received_at, Complaint.id))
-        for c in db.session.scalars(stmt):
-            items.append(OpenItem("complaint", gettext("Complaint %(number)s (%(room)s)", number=c.number,
-                                                       room=units[c.unit_id]),
-                                  f"{sd_rules.COMPLAINT_STATES.get(c.state, c.state)} · {(c.description or '')[:60]}",
-                                  c.received_at and c.received_at.date(),
-                                  timeline.link("ComplaintModelView.show", pk=c.id)))
+        items += [item("complaint", gettext("Complaint %(number)s (%(room)s)", number=c.number, room=units[c.unit_id]),
+                       c, sd_rules.COMPLAINT_STATES, "ComplaintModelView.show") for c in db.session.scalars(stmt)]
     return items
 
 

@@ -316,7 +316,9 @@ def record_callback(*, actor, now: dt.datetime, estate_ids, work_order_id=None, 
 
 
 # --- lists ------------------------------------------------------------------------------
-def _dept_filter(stmt, departments, user_id=None):
+def dept_filter(stmt, departments, user_id=None):
+    """``stmt`` limited to the work orders of ``departments`` (and those ``user_id`` took in);
+    ``departments`` None (not a department role): unchanged."""
     if departments is None:
         return stmt
     cond = WorkOrder.department.in_(departments or [""])
@@ -333,7 +335,7 @@ def open_work_orders(estate_ids, departments=None, user_id=None) -> list[WorkOrd
     stmt = (select(WorkOrder).options(selectinload(WorkOrder.unit), selectinload(WorkOrder.worker))
             .where(WorkOrder.estate_id.in_(estate_ids), WorkOrder.state.in_(rules.WO_OPEN))
             .order_by(WorkOrder.complete_due))
-    return list(db.session.scalars(_dept_filter(stmt, departments, user_id)))
+    return list(db.session.scalars(dept_filter(stmt, departments, user_id)))
 
 
 def late_of(orders, now: dt.datetime, limit: int = 50) -> list[WorkOrder]:
@@ -354,7 +356,7 @@ def needs_callback_work_orders(estate_ids, departments=None) -> list[WorkOrder]:
     stmt = (select(WorkOrder).options(selectinload(WorkOrder.unit))
             .where(WorkOrder.estate_id.in_(estate_ids), WorkOrder.state == "stub_returned")
             .order_by(WorkOrder.stub_returned_at))
-    return list(db.session.scalars(_dept_filter(stmt, departments)))
+    return list(db.session.scalars(dept_filter(stmt, departments)))
 
 
 def pass_rate_for(estate_ids, date_from: dt.date, date_to: dt.date):

@@ -91,6 +91,8 @@ class WorkOrderModelView(StaffModelView):
                     "service_price", "quantity", "charge", "state", "department", "worker", "received_at",
                     "received_by", "dispatch_due", "complete_due", "dispatched_at", "started_at", "completed_at",
                     "result", "stub_returned_at", "called_back_at", "closed_at", "redo_count", "redo_supervisor"]
+    # the price-list fields only for a paid repair, the supervisor only for a redo
+    show_when_set = ("service_price", "quantity", "charge", "redo_supervisor")
     search_columns = ["number", "state", "category", "urgency", "department", "channel", "caller", "received_at"]
     base_order = ("id", "desc")
     choice_fields = {"channel": rules.CHANNELS, "category": rules.WO_CATEGORIES, "urgency": rules.URGENCIES,

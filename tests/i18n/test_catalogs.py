@@ -361,7 +361,7 @@ def test_no_translated_string_shows_in_english(username, login, zh_catalog):
 
 
 # --- strings the extractor cannot see --------------------------------------------------------
-GETTEXT_NAMES = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext", "lazy_pgettext"}
+GETTEXT_NAMES = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext", "lazy_pgettext", "_lp"}
 
 
 def test_msgids_in_python_code_are_string_literals():
@@ -379,7 +379,7 @@ def test_msgids_in_python_code_are_string_literals():
                 name = node.func.id if isinstance(node.func, ast.Name) else None
                 if name not in GETTEXT_NAMES:
                     continue
-                literal_args = 2 if name in ("pgettext", "lazy_pgettext", "ngettext", "lazy_ngettext") else 1
+                literal_args = 2 if name in ("pgettext", "lazy_pgettext", "_lp", "ngettext", "lazy_ngettext") else 1
                 args = node.args[:literal_args]
                 if len(args) < literal_args or not all(
                     isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args
