@@ -20,7 +20,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import BooleanField, SelectField
 
 from app.core import audit
@@ -106,11 +106,19 @@ class StaffModelView(ModelView):
         paths += [[getattr(model, part) if i == 0 else part for i, part in enumerate(p)] for p in self.list_eager]
         if not paths:
             return
+        def eager(attr, parent=None):
+            # many-to-one by a join (SQLAlchemy skips a selectin query when every key on the page
+            # is empty, so its count would depend on the rows); collections by one more query
+            many = attr.property.uselist
+            if parent is None:
+                return selectinload(attr) if many else joinedload(attr)
+            return parent.selectinload(attr) if many else parent.joinedload(attr)
+
         loaders = []
         for path in paths:
-            loader = selectinload(path[0])
+            loader = eager(path[0])
             for attr in path[1:]:
-                loader = loader.selectinload(attr)
+                loader = eager(attr, loader)
             loaders.append(loader)
         apply_all = self.datamodel.apply_all
 

@@ -117,6 +117,26 @@ def main(argv=None) -> int:
                      f"{n_lines} lines, {spages} pages, {len(spdf) // 1024} KB"))
         rows.append(("statement_pdf (both)", *series(lambda: statement_pdf(unit_id), args.runs), ""))
 
+        # the fee-schedule poster for the notice board, as /public/fees.pdf builds it
+        import datetime as dt
+
+        from app.estate.models import Estate
+        from app.fees.models import FeeSchedule
+        from app.publishing.posters import fee_schedule_poster
+        from reports.poster import poster_pdf
+
+        schedule = db.session.scalars(select(FeeSchedule).where(FeeSchedule.status == "published")).first()
+        estate = db.session.get(Estate, schedule.estate_id)
+
+        def fee_poster():
+            content = fee_schedule_poster(schedule, "zh_CN")
+            return poster_pdf(estate, content.title, content.subtitle, content.sections,
+                              "http://127.0.0.1:5000/public/fees", dt.date(2026, 12, 1), "zh_CN")
+
+        ppdf = fee_poster()
+        rows.append(("fee-schedule poster", *series(fee_poster, args.runs),
+                     f"{len(PdfReader(io.BytesIO(ppdf)).pages)} page, QR code, {len(ppdf) // 1024} KB"))
+
         print(f"\n{'what':30} {'median':>8} {'best':>8} {'CPU':>8}")
         for name, median, best, cpu, note in rows:
             print(f"{name:30} {median * 1000:6.0f}ms {best * 1000:6.0f}ms {cpu * 1000:6.0f}ms  {note}")

@@ -2,6 +2,8 @@
 for the roles that may read charges only, at a fixed number of SQL statements."""
 from __future__ import annotations
 
+import difflib
+
 import datetime as dt
 import html as htmllib
 import re
@@ -201,4 +203,5 @@ def test_unit_page_costs_the_same_statements_whatever_the_unit_owes(app, client,
         assert _figure(page, "overdue") and _figure(page, "late-fee"), "the page shows the account"
         counts[unit.id] = list(seen)
     a, b = counts[small.id], counts[big.id]
-    assert len(a) == len(b), "\n".join(" ".join(s.split())[:110] for s in b)
+    assert len(a) == len(b), "\n".join(difflib.unified_diff([" ".join(s.split())[:110] for s in a],
+                                                           [" ".join(s.split())[:110] for s in b], lineterm=""))
