@@ -98,7 +98,7 @@ def _demo_reconciliation(estate) -> None:
     """The last three finished days reconciled and signed off, as the office does every three days."""
     import datetime as dt
 
-    from app.cashdesk.deposits import prepare_reconciliation, sign_off
+    from app.cashdesk.reconciliation import prepare_reconciliation, sign_off
     from app.core import clock
 
     now = clock.now()

@@ -100,7 +100,7 @@ def _line(name: str, run: list) -> ReminderLine:
 
 
 def snapshot_of(row, *, number: str, stage: str, round_no: int, deadline: dt.date, issued_on: dt.date) -> str:
-    """The letter of ``row`` (app.collection.services.ArrearsRow) as JSON (money as text)."""
+    """The letter of ``row`` (app.collection.arrears.ArrearsRow) as JSON (money as text)."""
     from app.estate.models import Estate
     from app.extensions import db
 

@@ -9,7 +9,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, fields, validate
 
-from app.cashdesk import deposits, rules, services
+from app.cashdesk import deposits, reconciliation, rules, services
 from app.cashdesk.models import BankDeposit, Receipt, Reconciliation, VoidRequest
 from app.core import clock
 from app.core.api import READ_ONLY, StaffRestApi
@@ -261,7 +261,7 @@ class ReconciliationRestApi(StaffRestApi):
     def post(self):
         def prepare(data):
             estate = related_row(Estate, data["estate"], "estate", current_estate_ids())
-            return deposits.prepare_reconciliation(estate.id, data["date_from"], data["date_to"], self.actor(),
+            return reconciliation.prepare_reconciliation(estate.id, data["date_from"], data["date_to"], self.actor(),
                                                    clock.now())
 
         return self.run_service(prepare, ReconciliationSchema, status=201)
@@ -275,5 +275,5 @@ class ReconciliationRestApi(StaffRestApi):
         if item is None:
             return self.response_404()
         return self.run_service(
-            lambda data: deposits.sign_off(item.id, data["book_total"], data["explanation"], self.actor(),
+            lambda data: reconciliation.sign_off(item.id, data["book_total"], data["explanation"], self.actor(),
                                            clock.now()), SignOffSchema)

@@ -1,7 +1,7 @@
 """Pages of the daily cash close (日结), bank deposits (交存银行) and reconciliations (对账).
 
 The registers are read-only FAB views: a deposit or a reconciliation is written only by the
-services in app.cashdesk.deposits, called from the pages below, and is never edited or
+services in app.cashdesk.deposits and app.cashdesk.reconciliation, called from the pages below, and is never edited or
 deleted (a wrong deposit gets a reversing deposit).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from app.cashdesk import deposits
+from app.cashdesk import deposits, reconciliation
 from app.cashdesk.models import BankDeposit, Reconciliation
 from app.cashdesk.rules import DEPOSITABLE, METHODS
 from app.core import clock
@@ -275,13 +275,13 @@ class ReconciliationDeskView(BaseView):
         estates = _estates()
         estate = _pick_estate(estates)
         today = clock.today()
-        last = deposits.last_reconciled(estate.id) if estate else None
+        last = reconciliation.last_reconciled(estate.id) if estate else None
         default_from = last + dt.timedelta(days=1) if last else today - dt.timedelta(days=3)
         default_to = max(default_from, today - dt.timedelta(days=1))
         error = field = None
         if request.method == "POST" and estate is not None:
             try:
-                rec = deposits.prepare_reconciliation(
+                rec = reconciliation.prepare_reconciliation(
                     estate.id, request.form.get("date_from", ""), request.form.get("date_to", ""),
                     current_app.appbuilder.sm.current_user, clock.now())
             except DomainError as err:
@@ -305,7 +305,7 @@ class ReconciliationDeskView(BaseView):
         errors: dict[str, str] = {}
         if request.method == "POST":
             try:
-                deposits.sign_off(rec.id, request.form.get("book_total", ""), request.form.get("explanation"),
+                reconciliation.sign_off(rec.id, request.form.get("book_total", ""), request.form.get("explanation"),
                                   current_app.appbuilder.sm.current_user, clock.now())
             except DomainError as err:
                 db.session.rollback()

@@ -29,7 +29,6 @@ from sqlalchemy.orm import aliased
 
 from app.cashdesk.checks import MIN_NOTE, as_date, can, check_scope, clean_text
 from app.cashdesk.models import BankDeposit, BankDepositReceipt, Receipt
-from app.cashdesk.reconciliation import last_reconciled, prepare_reconciliation, reconciliation_overdue, sign_off
 from app.cashdesk.rules import DEPOSITABLE, METHODS, ZERO
 from app.core.audit import acting_as
 from app.core.money import fmt, parse_money
@@ -42,8 +41,6 @@ __all__ = [
     "REVERSAL_PREFIX", "REVERSAL_RE", "ZERO", "CashClose", "CashierClose", "DepositDetail", "ReceiptRow", "cash_close",
     "cashiers_on", "confirm_deposit", "deposit_detail", "deposit_status", "record_deposit",
     "reversal_of", "reverse_deposit", "reverses_id", "undeposited_receipts",
-    # app.cashdesk.reconciliation
-    "last_reconciled", "prepare_reconciliation", "reconciliation_overdue", "sign_off",
 ]
 
 REVERSAL_PREFIX = "[reverses #{id}] "

@@ -33,7 +33,7 @@ def register_reminders(app) -> None:
 
         from reports.reminder import LetterPool
 
-        from app.collection import services
+        from app.collection import arrears, services
         from app.core import clock
         from app.estate.models import Estate
         from app.exceptions import DomainError
@@ -55,7 +55,7 @@ def register_reminders(app) -> None:
         # the layout processes start now and load WeasyPrint while the arrears are selected
         with LetterPool(workers) as pool:
             try:
-                f = services.parse_filters({"building": building, "min_days": min_days, "min_amount": min_amount,
+                f = arrears.parse_filters({"building": building, "min_days": min_days, "min_amount": min_amount,
                                             "stage": stage}, estate_ids)
                 rows = services.select_for_reminders(estate_ids, now.date(), f)
                 with tqdm(total=len(rows), desc="催缴通知书", unit="封") as bar:

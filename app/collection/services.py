@@ -17,8 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.collection import rules
-from app.collection.arrears import (SORTS, ArrearsFilter, ArrearsReport, ArrearsRow, actions_by_unit,
-                                    arrears_report, parse_filters, unit_arrears)
+from app.collection.arrears import ArrearsFilter, ArrearsRow, actions_by_unit, arrears_report, unit_arrears
 from app.collection.models import CollectionAction, PaymentReminder, ReminderCounter
 from app.core.audit import acting_as
 from app.core.counters import next_in_series
@@ -31,8 +30,6 @@ from app.security import permissions as P
 __all__ = [
     "CaseFile", "case_file", "decide_escalation", "issue_reminders", "log_action", "mark_printed",
     "print_reminders", "select_for_reminders",
-    # app.collection.arrears
-    "SORTS", "ArrearsFilter", "ArrearsReport", "ArrearsRow", "arrears_report", "parse_filters", "unit_arrears",
 ]
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.collection import rules, services
+from app.collection import arrears, rules, services
 from app.collection.export import XLSX_MIMETYPE, export_arrears
 from app.collection.models import CollectionAction, PaymentReminder
 from app.core import clock
@@ -69,11 +69,11 @@ class ArrearsView(BaseView):
         sort = request.args.get("sort") or "amount"
         error = None
         try:
-            f = services.parse_filters(request.args, estate_ids)
-            report = services.arrears_report(estate_ids, as_of, f, sort if sort in services.SORTS else "amount")
+            f = arrears.parse_filters(request.args, estate_ids)
+            report = arrears.arrears_report(estate_ids, as_of, f, sort if sort in arrears.SORTS else "amount")
         except DomainError as err:
             error = str(err)
-            report = services.ArrearsReport(as_of=as_of)
+            report = arrears.ArrearsReport(as_of=as_of)
         return report, error, sort
 
     @expose("/")
@@ -134,7 +134,7 @@ class ArrearsView(BaseView):
         sm = current_app.appbuilder.sm
         try:
             pdf, reminders = services.print_reminders(
-                current_estate_ids(), services.ArrearsFilter(unit_ids=ids), sm.current_user, clock.now(),
+                current_estate_ids(), arrears.ArrearsFilter(unit_ids=ids), sm.current_user, clock.now(),
                 new_round=request.form.get("new_round") == "1")
         except DomainError as err:
             db.session.rollback()
@@ -212,7 +212,7 @@ class CaseFileView(BaseView):
         sm = current_app.appbuilder.sm
         try:
             pdf, reminders = services.print_reminders(
-                current_estate_ids(), services.ArrearsFilter(unit_ids=[unit_id]), sm.current_user, clock.now(),
+                current_estate_ids(), arrears.ArrearsFilter(unit_ids=[unit_id]), sm.current_user, clock.now(),
                 new_round=request.form.get("new_round") == "1")
         except DomainError as err:
             db.session.rollback()

@@ -30,7 +30,7 @@ class DashboardIndexView(IndexView):
         from app.security import permissions as P
 
         if current_app.appbuilder.sm.has_access(P.READ, P.RECONCILIATION):
-            from app.cashdesk.deposits import reconciliation_overdue as overdue
+            from app.cashdesk.reconciliation import reconciliation_overdue as overdue
             from app.core import clock
 
             for estate in estates:

@@ -109,7 +109,7 @@ def caller_card(owner_id: int, estate_ids: list[int], today: dt.date, can_read, 
         row = CallerUnit(occ.unit, str(owner_rules.RELATIONS.get(occ.relation, occ.relation)))
         if see_fees or see_stage:
             from app.collection import rules as collection_rules
-            from app.collection.services import unit_arrears
+            from app.collection.arrears import unit_arrears
 
             arrears = unit_arrears(occ.unit, today)
             if see_fees:

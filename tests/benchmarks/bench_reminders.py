@@ -47,7 +47,7 @@ def seed(url: str, instance: str, count: int) -> None:
     with app.app_context():
         from app.bootstrap import first_start
         from app.cashdesk.services import arrears_total
-        from app.collection import services
+        from app.collection import arrears
         from app.core import clock
         from app.core.audit import acting_as
         from app.estate.models import Estate, Unit
@@ -59,7 +59,7 @@ def seed(url: str, instance: str, count: int) -> None:
         print(f"demo database seeded in {time.perf_counter() - t:.1f} s")
         estate = db.session.query(Estate).order_by(Estate.id).first()
         today = clock.today()
-        owing = {r.unit_id for r in services.arrears_report([estate.id], today).rows}
+        owing = {r.unit_id for r in arrears.arrears_report([estate.id], today).rows}
         need = max(0, count - len(owing))
         item = db.session.query(FeeItem).filter_by(estate_id=estate.id, code="property").one()
         due = today - dt.timedelta(days=40)
@@ -75,7 +75,7 @@ def seed(url: str, instance: str, count: int) -> None:
                                       source="manual", description="基准测试", created_at=dt.datetime.now()))
                 need -= 1
             db.session.commit()
-        rows = services.arrears_report([estate.id], today).rows
+        rows = arrears.arrears_report([estate.id], today).rows
         print(f"units in arrears: {len(rows)}")
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.cashdesk import deposits, services
+from app.cashdesk import reconciliation, services
 from app.cashdesk.models import Receipt, Reconciliation
 from app.exceptions import DomainError, PermissionDenied
 from app.extensions import db
@@ -51,7 +51,7 @@ def test_totals_by_method_match_the_receipts_in_range(unit, clerk, manager):
     req = services.request_void(cheque.id, "支票退票，重新收取", clerk, at(d2))
     services.approve_void(req.id, manager, at(d3, 15))  # the reversal counts on d3: -20.20
 
-    rec = deposits.prepare_reconciliation(unit.estate_id, d1, d3, clerk, at(d3 + dt.timedelta(days=2)))
+    rec = reconciliation.prepare_reconciliation(unit.estate_id, d1, d3, clerk, at(d3 + dt.timedelta(days=2)))
     assert (rec.cash_total, rec.cheque_total, rec.transfer_total, rec.mobile_total) == (
         D("10.17"), D("0.00"), D("30.30"), D("40.40"))
     assert rec.system_total == D("80.87")
@@ -67,7 +67,7 @@ def test_totals_by_method_match_the_receipts_in_range(unit, clerk, manager):
 
 def test_ranges_are_checked(clerk, demo_estate):
     e, now = demo_estate.id, at(dt.date(2037, 6, 20))
-    first = deposits.prepare_reconciliation(e, dt.date(2037, 6, 1), dt.date(2037, 6, 3), clerk, now)
+    first = reconciliation.prepare_reconciliation(e, dt.date(2037, 6, 1), dt.date(2037, 6, 3), clerk, now)
     overlap = re.escape("2037-06-01")  # the message names the reconciliation in the way
     refusals = [
         (dt.date(2037, 6, 10), dt.date(2037, 6, 8), "date_to", None),  # inverted
@@ -80,63 +80,63 @@ def test_ranges_are_checked(clerk, demo_estate):
     before = db.session.query(Reconciliation).count()
     for date_from, date_to, field, message in refusals:
         with pytest.raises(DomainError, match=message) as err:
-            deposits.prepare_reconciliation(e, date_from, date_to, clerk, now)
+            reconciliation.prepare_reconciliation(e, date_from, date_to, clerk, now)
         assert err.value.field == field, (date_from, date_to)
         db.session.rollback()
     assert db.session.query(Reconciliation).count() == before
-    again = deposits.prepare_reconciliation(e, dt.date(2037, 6, 1), dt.date(2037, 6, 3), clerk, now)
+    again = reconciliation.prepare_reconciliation(e, dt.date(2037, 6, 1), dt.date(2037, 6, 3), clerk, now)
     assert again.id == first.id  # the same range, not signed off: refreshed, not doubled
-    nxt = deposits.prepare_reconciliation(e, "2037-06-04", "2037-06-06", clerk, now)
+    nxt = reconciliation.prepare_reconciliation(e, "2037-06-04", "2037-06-06", clerk, now)
     assert nxt.id != first.id
 
 
 def test_sign_off_needs_the_accountant_and_explains_a_difference(unit, clerk, manager, accountant):
     day = dt.date(2038, 2, 10)
     services.post_payment(unit.id, "120.00", "cash", clerk, at(day))
-    rec = deposits.prepare_reconciliation(unit.estate_id, day, day, clerk, at(day + dt.timedelta(days=1)))
+    rec = reconciliation.prepare_reconciliation(unit.estate_id, day, day, clerk, at(day + dt.timedelta(days=1)))
     assert rec.system_total == D("120.00")
     later = at(day + dt.timedelta(days=2))
     for who in (clerk, manager):
         with pytest.raises(PermissionDenied):
-            deposits.sign_off(rec.id, "120.00", None, who, later)
+            reconciliation.sign_off(rec.id, "120.00", None, who, later)
         db.session.rollback()
     for book, note in (("119.90", None), ("119.90", "差"), ("1.005", "x"), ("-1", "负数"), ("１２０", "全角")):
         with pytest.raises(DomainError):
-            deposits.sign_off(rec.id, book, note, accountant, later)
+            reconciliation.sign_off(rec.id, book, note, accountant, later)
         db.session.rollback()
     rec = db.session.get(Reconciliation, rec.id)
     assert rec.signed_off_at is None and rec.book_total is None
-    deposits.sign_off(rec.id, "119.90", "一笔现金 0.10 元记入次日", accountant, later)
+    reconciliation.sign_off(rec.id, "119.90", "一笔现金 0.10 元记入次日", accountant, later)
     rec = db.session.get(Reconciliation, rec.id)
     assert (rec.book_total, rec.difference, rec.signed_off_by_id) == (D("119.90"), D("-0.10"), accountant.id)
     with pytest.raises(DomainError):  # signed off: it cannot change
-        deposits.sign_off(rec.id, "120.00", None, accountant, later)
+        reconciliation.sign_off(rec.id, "120.00", None, accountant, later)
     db.session.rollback()
     with pytest.raises(DomainError) as err:  # signed off: not even refreshed
-        deposits.prepare_reconciliation(unit.estate_id, day, day, clerk, later)
+        reconciliation.prepare_reconciliation(unit.estate_id, day, day, clerk, later)
     assert err.value.field == "date_from"
 
 
 def test_equal_figures_need_no_explanation(clerk, accountant, demo_estate):
     day = dt.date(2038, 8, 1)
-    rec = deposits.prepare_reconciliation(demo_estate.id, day, day, clerk, at(day + dt.timedelta(days=1)))
-    deposits.sign_off(rec.id, str(rec.system_total), "", accountant, at(day + dt.timedelta(days=1)))
+    rec = reconciliation.prepare_reconciliation(demo_estate.id, day, day, clerk, at(day + dt.timedelta(days=1)))
+    reconciliation.sign_off(rec.id, str(rec.system_total), "", accountant, at(day + dt.timedelta(days=1)))
     assert db.session.get(Reconciliation, rec.id).difference == D("0.00")
 
 
 def test_overdue_until_a_signed_reconciliation_covers_yesterday(clerk, accountant, demo_estate):
     """Fixed dates after every other reconciliation of the test run (2039)."""
     e, today = demo_estate.id, dt.date(2039, 11, 24)
-    overdue, last = deposits.reconciliation_overdue(e, today)
+    overdue, last = reconciliation.reconciliation_overdue(e, today)
     assert overdue and (last is None or last < dt.date(2039, 11, 20))
-    old = deposits.prepare_reconciliation(e, dt.date(2039, 11, 18), dt.date(2039, 11, 20), clerk, at(dt.date(2039, 11, 21)))
-    deposits.sign_off(old.id, str(old.system_total), None, accountant, at(dt.date(2039, 11, 21)))
-    assert deposits.reconciliation_overdue(e, today) == (True, dt.date(2039, 11, 20))  # 4 days ago
-    assert deposits.reconciliation_overdue(e, dt.date(2039, 11, 23)) == (False, dt.date(2039, 11, 20))  # 3
-    pending = deposits.prepare_reconciliation(e, dt.date(2039, 11, 21), dt.date(2039, 11, 23), clerk, at(today))
-    assert deposits.reconciliation_overdue(e, today)[0]  # prepared is not enough: signed off
-    deposits.sign_off(pending.id, str(pending.system_total), None, accountant, at(today))
-    assert deposits.reconciliation_overdue(e, today) == (False, dt.date(2039, 11, 23))
+    old = reconciliation.prepare_reconciliation(e, dt.date(2039, 11, 18), dt.date(2039, 11, 20), clerk, at(dt.date(2039, 11, 21)))
+    reconciliation.sign_off(old.id, str(old.system_total), None, accountant, at(dt.date(2039, 11, 21)))
+    assert reconciliation.reconciliation_overdue(e, today) == (True, dt.date(2039, 11, 20))  # 4 days ago
+    assert reconciliation.reconciliation_overdue(e, dt.date(2039, 11, 23)) == (False, dt.date(2039, 11, 20))  # 3
+    pending = reconciliation.prepare_reconciliation(e, dt.date(2039, 11, 21), dt.date(2039, 11, 23), clerk, at(today))
+    assert reconciliation.reconciliation_overdue(e, today)[0]  # prepared is not enough: signed off
+    reconciliation.sign_off(pending.id, str(pending.system_total), None, accountant, at(today))
+    assert reconciliation.reconciliation_overdue(e, today) == (False, dt.date(2039, 11, 23))
 
 
 # --- the pages (estate B, real clock) -------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from app.cashdesk.ledger import unit_ledger
 from app.cashdesk.services import arrears_total
-from app.collection import rules, services
+from app.collection import arrears
 from app.estate.models import Unit
 from app.exceptions import DomainError
 from app.extensions import db
@@ -20,8 +20,8 @@ def test_every_demo_unit_agrees_with_the_cash_desk_and_the_ledger(demo_estate):
 
     today = clock.today()
     far = dt.date(2100, 1, 1)
-    now_rows = {r.unit_id: r for r in services.arrears_report([demo_estate.id], today).rows}
-    all_rows = {r.unit_id: r for r in services.arrears_report([demo_estate.id], far).rows}
+    now_rows = {r.unit_id: r for r in arrears.arrears_report([demo_estate.id], today).rows}
+    all_rows = {r.unit_id: r for r in arrears.arrears_report([demo_estate.id], far).rows}
     units = db.session.query(Unit.id).filter(Unit.estate_id == demo_estate.id).all()
     assert len(units) > 500 and 0.05 < len(now_rows) / len(units) < 0.3  # about 10% in arrears
     for (unit_id,) in units:
@@ -39,15 +39,15 @@ def test_every_demo_unit_agrees_with_the_cash_desk_and_the_ledger(demo_estate):
 def test_bucket_totals_at_the_top_add_up(demo_estate):
     from app.core import clock
 
-    report = services.arrears_report([demo_estate.id], clock.today())
+    report = arrears.arrears_report([demo_estate.id], clock.today())
     assert sum(report.buckets.values()) == report.total == sum(r.total for r in report.rows)
     assert report.total > 0
 
 
 def test_row_for_a_unit(make_units, estate_ids):
     number, (unit,) = make_units(["钱多多"])
-    f = services.parse_filters({"building": number}, estate_ids)
-    (row,) = services.arrears_report(estate_ids, NOW.date(), f).rows
+    f = arrears.parse_filters({"building": number}, estate_ids)
+    (row,) = arrears.arrears_report(estate_ids, NOW.date(), f).rows
     assert row.unit_code == unit.code and row.owner_names == ["钱多多"]
     assert row.total == D("348.60")
     assert row.oldest_period == "2031-01" and row.oldest_due == dt.date(2031, 1, 31)
@@ -67,8 +67,8 @@ def test_filters_and_sorting(make_units, estate_ids, clerk):
     base = {"building": number}
 
     def codes(extra=None, sort="room", as_of=NOW.date()):
-        f = services.parse_filters({**base, **(extra or {})}, estate_ids)
-        return [r.unit_code for r in services.arrears_report(estate_ids, as_of, f, sort).rows]
+        f = arrears.parse_filters({**base, **(extra or {})}, estate_ids)
+        return [r.unit_code for r in arrears.arrears_report(estate_ids, as_of, f, sort).rows]
 
     assert codes() == [a.code, b.code]
     assert codes(sort="amount") == [a.code, b.code]  # 348.60 before 232.40
@@ -94,14 +94,14 @@ def test_filters_and_sorting(make_units, estate_ids, clerk):
 ])
 def test_bad_filters_are_refused(raw, field, estate_ids):
     with pytest.raises(DomainError) as err:
-        services.parse_filters(raw, estate_ids)
+        arrears.parse_filters(raw, estate_ids)
     assert err.value.field == field
 
 
 def test_other_estate_building_is_unknown(other_estate, demo_estate):
-    services.parse_filters({"building": "12"}, [demo_estate.id])  # the demo estate has building 12 ...
+    arrears.parse_filters({"building": "12"}, [demo_estate.id])  # the demo estate has building 12 ...
     with pytest.raises(DomainError):  # ... estate B's staff do not
-        services.parse_filters({"building": "12"}, [other_estate.id])
+        arrears.parse_filters({"building": "12"}, [other_estate.id])
 
 
 def test_xlsx_export_escapes_formulas(make_units, estate_ids):
@@ -110,8 +110,8 @@ def test_xlsx_export_escapes_formulas(make_units, estate_ids):
     from app.collection.export import export_arrears
 
     number, (unit,) = make_units(["=HYPERLINK(\"http://x\")"])
-    f = services.parse_filters({"building": number}, estate_ids)
-    data = export_arrears(services.arrears_report(estate_ids, NOW.date(), f))
+    f = arrears.parse_filters({"building": number}, estate_ids)
+    data = export_arrears(arrears.arrears_report(estate_ids, NOW.date(), f))
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws.cell(2, 1).value == unit.code
     owner = ws.cell(2, 4)

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.collection import services
+from app.collection import arrears, services
 from app.collection.models import CollectionAction, PaymentReminder
 from app.core.money import rmb_upper
 from app.exceptions import DomainError, PermissionDenied
@@ -16,7 +16,7 @@ from tests.reports.pdfutil import page_texts, squash
 
 
 def _print(estate_ids, units, actor, now=NOW, **kw):
-    f = services.ArrearsFilter(unit_ids=[u.id for u in units])
+    f = arrears.ArrearsFilter(unit_ids=[u.id for u in units])
     return services.print_reminders(estate_ids, f, actor, now, **kw)
 
 
@@ -70,8 +70,8 @@ def test_paid_unit_drops_out(make_units, estate_ids, clerk):
 
     number, (paid, unpaid) = make_units(["已缴", "未缴"])
     post_payment(paid.id, "348.60", "cash", clerk, dt.datetime(2031, 5, 20, 9, 0))
-    f = services.parse_filters({"building": number}, estate_ids)
-    assert [r.unit_id for r in services.arrears_report(estate_ids, NOW.date(), f).rows] == [unpaid.id]
+    f = arrears.parse_filters({"building": number}, estate_ids)
+    assert [r.unit_id for r in arrears.arrears_report(estate_ids, NOW.date(), f).rows] == [unpaid.id]
     _pdf, reminders = services.print_reminders(estate_ids, f, clerk, NOW)
     assert [r.unit_id for r in reminders] == [unpaid.id]
     assert _count(PaymentReminder, [paid.id]) == 0
@@ -98,8 +98,8 @@ def test_stage_moves_on_when_a_promise_passes(make_units, estate_ids, clerk):
     assert before.stage == "phone" and before.next_kind == "notice" and not before.is_due(dt.date(2031, 6, 10))
     after = services.case_file(unit.id, dt.date(2031, 6, 11)).step
     assert after.is_due(dt.date(2031, 6, 11)) and after.promise_broken
-    f = services.ArrearsFilter(unit_ids=[unit.id], stage="phone")
-    (row,) = services.arrears_report(estate_ids, dt.date(2031, 6, 11), f).rows
+    f = arrears.ArrearsFilter(unit_ids=[unit.id], stage="phone")
+    (row,) = arrears.arrears_report(estate_ids, dt.date(2031, 6, 11), f).rows
     assert row.step.next_kind == "notice" and row.step.is_due(dt.date(2031, 6, 11))
 
 
@@ -141,10 +141,10 @@ def test_owner_markup_is_escaped_and_english_on_request(make_units, estate_ids, 
 
 def test_empty_selection_prints_nothing(estate_ids, clerk, make_units):
     with pytest.raises(DomainError):
-        services.print_reminders(estate_ids, services.ArrearsFilter(unit_ids=[]), clerk, NOW)
+        services.print_reminders(estate_ids, arrears.ArrearsFilter(unit_ids=[]), clerk, NOW)
     number, (unit,) = make_units(["没选"])
     with pytest.raises(DomainError):  # nothing overdue on that day
-        services.print_reminders(estate_ids, services.ArrearsFilter(unit_ids=[unit.id]), clerk,
+        services.print_reminders(estate_ids, arrears.ArrearsFilter(unit_ids=[unit.id]), clerk,
                                  dt.datetime(2031, 1, 15))
     assert _count(PaymentReminder, [unit.id]) == 0 and _count(CollectionAction, [unit.id]) == 0
 
