@@ -86,9 +86,11 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
 
         init_security(app, appbuilder)  # login limit, password policy, sessions, headers, security log
 
+    from app.core.money import fmt
     from app.security.roles import role_label, staff_name
 
     app.jinja_env.globals.update(role_label=role_label, staff_name=staff_name)
+    app.jinja_env.filters["yuan"] = lambda value: f"¥{fmt(value)}"  # ¥1,234.50
 
     @app.context_processor
     def _current_locale():

@@ -56,6 +56,15 @@ def arrears_total(unit_id: int, as_of: dt.date | None = None) -> Decimal:
     return value if value is not None else ZERO
 
 
+def takings_on(estate_ids: list[int], day: dt.date) -> tuple[int, Decimal]:
+    """(receipts, total) issued on ``day`` in the estates, reversals counted negative: what the
+    home page says the desk took today (one query)."""
+    count, total = db.session.execute(
+        select(func.count(), type_coerce(func.sum(Receipt.amount), Money()))
+        .where(Receipt.estate_id.in_(estate_ids), Receipt.business_date == day)).one()
+    return int(count), total if total is not None else ZERO
+
+
 # --- numbering and the chain ------------------------------------------------------------
 def _next_number(estate_id: int, year: int) -> int:
     return next_in_series(ReceiptCounter, estate_id, year)

@@ -46,6 +46,12 @@ class DashboardIndexView(IndexView):
         from app.servicedesk.services import dashboard_panel
 
         service_desk = dashboard_panel(current_app.appbuilder.sm, ids, _clock.now())
+        # what the desk took today (收款), for those who read receipts
+        takings = None
+        if current_app.appbuilder.sm.has_access(P.READ, P.RECEIPT):
+            from app.cashdesk.services import takings_on
+
+            takings = takings_on(ids, _clock.today())
         return self.render_template(
             self.index_template,
             outages=outages,
@@ -56,4 +62,5 @@ class DashboardIndexView(IndexView):
             unit_total=sum(units.values()),
             owner_total=owners,
             reconciliation_overdue=reconciliation_overdue,
+            takings=takings,
         )

@@ -108,3 +108,23 @@ def test_receipt_and_statement_print_as_pdf(app, client, fresh_unit, clerk):
     client.get("/logout/")
     do_login(client, "clerk_b")  # another estate's clerk
     assert client.get(f"/cashdesk/receipt/{rid}.pdf").status_code == 404
+
+
+def test_home_page_says_what_was_taken_today(app, client, fresh_unit, clerk):
+    """The clerk's home page counts today's receipts and adds them up (reversals negative);
+    roles that do not read receipts are not told."""
+    import re
+
+    from app.cashdesk.services import takings_on
+    from app.core import clock
+
+    before_count, before_total = takings_on([fresh_unit.estate_id], clock.today())
+    services.post_payment(fresh_unit.id, "123.45", "cash", clerk, clock.now())
+    do_login(client, "clerk")
+    html = client.get("/").get_data(as_text=True)
+    line = re.sub(r"\s+", " ", html[html.index('dashboard-takings'):html.index('</p>', html.index('dashboard-takings'))])
+    total = before_total + D("123.45")
+    assert f"{before_count + 1} 张收据" in line and f"¥{total:,.2f}" in line, line
+    client.get("/logout/")
+    do_login(client, "engineer")
+    assert "dashboard-takings" not in client.get("/").get_data(as_text=True)
