@@ -211,3 +211,10 @@ def test_fee_schedule_in_force_depends_on_the_date(app_ctx, demo_estate):
     with pytest.raises(DomainError):
         fee_services.check_rate(rate)
     db.session.rollback()
+
+
+def test_the_office_phone_dials_from_a_phone(client):
+    """Owners read these pages on their phones (the poster's QR code): the office number is a
+    tel: link, digits only."""
+    html = client.get("/public/fees").get_data(as_text=True)
+    assert re.search(r'<a class="phone" href="tel:\d{6,}">[\d\- ]+</a>', html), html[-600:]
