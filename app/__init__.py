@@ -15,6 +15,20 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
+class _QuietFabSecurityFilters(logging.Filter):
+    """FAB's own user and group APIs list relation columns (roles.name, users.id …) it cannot
+    filter on, and say so at every start: four lines of noise before every command's output."""
+
+    COLUMNS = frozenset({"roles.name", "roles.id", "users.id", "users.username"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg.startswith("Filter type not supported") and record.args
+                    and record.args[0] in self.COLUMNS)
+
+
+logging.getLogger("flask_appbuilder.models.filters").addFilter(_QuietFabSecurityFilters())
+
+
 def _secret_key(instance_path: str) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
     path = Path(instance_path) / "secret_key"

@@ -4,6 +4,23 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
+def estates_named(estate_name: str | None) -> list:
+    """The estate called ``estate_name``, or every estate; a translated error when there is none."""
+    from flask_babel import gettext
+
+    from app.estate.models import Estate
+    from app.extensions import db
+
+    query = db.session.query(Estate).order_by(Estate.name)
+    if estate_name:
+        query = query.filter(Estate.name == estate_name)
+    estates = query.all()
+    if not estates:
+        raise click.ClickException(gettext("There is no estate named “%(name)s”.", name=estate_name) if estate_name
+                                   else gettext("There are no estates yet."))
+    return estates
+
+
 def register(app) -> None:
     @app.cli.command("init")
     @click.option("--demo/--no-demo", default=None, help="Seed the demo estate and users on an empty database.")
@@ -43,17 +60,17 @@ def register(app) -> None:
 
         from app.core import clock
         from app.core.audit import acting_as
-        from app.estate.models import Estate, Unit
+        from app.estate.models import Unit
         from app.exceptions import DomainError
         from app.extensions import db
         from app.fees import billing
+        from app.fees.rules import parse_period
 
-        estates = db.session.query(Estate).order_by(Estate.name)
-        if estate_name:
-            estates = estates.filter(Estate.name == estate_name)
-        estates = estates.all()
-        if not estates:
-            raise click.ClickException(f"no estate named {estate_name!r}" if estate_name else "no estates")
+        try:  # a bad period is refused before any estate is started
+            parse_period(period)
+        except DomainError as err:
+            raise click.BadParameter(str(err), param_hint="--period")
+        estates = estates_named(estate_name)
         failed = False
         for estate in estates:
             units = db.session.query(Unit).filter(Unit.estate_id == estate.id).count()

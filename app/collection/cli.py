@@ -35,21 +35,20 @@ def register_reminders(app) -> None:
 
         from app.collection import arrears, services
         from app.core import clock
-        from app.estate.models import Estate
+        from flask_babel import gettext
+
+        from app.cli import estates_named
         from app.exceptions import DomainError
         from app.extensions import db
 
         sm = current_app.appbuilder.sm
         user = sm.find_user(username=username)
         if user is None:
-            raise click.ClickException(f"no user named {username!r}")
-        estates = db.session.query(Estate)
-        if estate_name:
-            estates = estates.filter(Estate.name == estate_name)
-        wanted = {e.id for e in estates}
+            raise click.ClickException(gettext("There is no staff member with the login “%(name)s”.", name=username))
+        wanted = {e.id for e in estates_named(estate_name)}
         estate_ids = [i for i in sm.estate_ids_for(user) if i in wanted]
         if not estate_ids:
-            raise click.ClickException(f"no estate named {estate_name!r}" if estate_name else "no estates")
+            raise click.ClickException(gettext("%(name)s does not work for that estate.", name=username))
         now = clock.now()
         workers = workers or min(4, os.cpu_count() or 1)
         # the layout processes start now and load WeasyPrint while the arrears are selected

@@ -91,3 +91,28 @@ def test_billing_settles_new_charges_from_prepaid(app_ctx, demo_estate):
     assert cash.prepaid_balance(unit.id) == prepaid - billed
     last = db.session.query(Receipt).filter_by(unit_id=unit.id).order_by(Receipt.id.desc()).first()
     assert (last.method, last.amount, last.from_prepaid) == ("prepaid", D("0.00"), billed)
+
+
+def test_billing_command_refuses_bad_input_in_words_before_starting(app):
+    """A bad period or an unknown estate: a translated message naming the problem, exit code 1
+    or 2, no progress bar started and nothing billed."""
+    runner = app.test_cli_runner()
+    with app.app_context():
+        before = db.session.query(Charge).count()
+    bad = runner.invoke(args=["billing", "generate", "--period", "2027-13"])
+    assert bad.exit_code == 2 and "--period" in bad.output and "年-月" in bad.output, bad.output
+    assert "户/s" not in bad.output  # refused before any estate was started
+    unknown = runner.invoke(args=["billing", "generate", "--period", "2027-09", "--estate", "没有这个小区"])
+    assert unknown.exit_code == 1 and "没有名为“没有这个小区”的小区" in unknown.output, unknown.output
+    with app.app_context():
+        assert db.session.query(Charge).count() == before
+
+
+def test_reminder_command_names_an_unknown_user_or_estate_in_words(app, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "r.pdf"
+    nobody = runner.invoke(args=["reminders", "print", "--out", str(out), "--user", "nobody"])
+    assert nobody.exit_code == 1 and "没有登录名为“nobody”的员工" in nobody.output, nobody.output
+    elsewhere = runner.invoke(args=["reminders", "print", "--out", str(out), "--estate", "没有这个小区"])
+    assert elsewhere.exit_code == 1 and "没有名为“没有这个小区”的小区" in elsewhere.output, elsewhere.output
+    assert not out.exists()
