@@ -11,12 +11,13 @@ It adds, once for all registers:
 """
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import abort, flash, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction, FilterNotEqual
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -394,6 +395,21 @@ class StaffModelView(ModelView):
         style (Bootstrap btn-*), confirm (question asked before a POST)."""
         return []
 
+    def record_editable(self, item) -> bool:
+        """Whether the record page offers 修改 (a register may allow it in some states only,
+        e.g. a draft; the service check refuses the rest anyway)."""
+        return True
+
+    def _edit_button(self, item) -> list[dict]:
+        """修改 on the record page (FAB offers it only in the list), for those who may edit."""
+        permission = "can_" + (self.method_permission_name or {}).get("edit", "edit")
+        if item is None or not self.edit_columns or permission not in (self.base_permissions or [permission]):
+            return []
+        if not self.appbuilder.sm.has_access(permission, self.class_permission_name) or not self.record_editable(item):
+            return []
+        url = url_for(f"{type(self).__name__}.edit", pk=self.datamodel.get_pk_value(item))
+        return [dict(label=gettext("Edit"), url=url, icon="fa-edit", style="default")]
+
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
@@ -407,6 +423,6 @@ class StaffModelView(ModelView):
             widgets=widgets,
             related_views=self._related_views,
             history=self.history_rows(item) if self.show_history and item is not None else None,
-            buttons=self.record_buttons(item) if item is not None else [],
+            buttons=(self.record_buttons(item) + self._edit_button(item)) if item is not None else [],
             item=item,
         )

@@ -111,6 +111,9 @@ class FeeScheduleModelView(StaffModelView):
     }
     service_check = staticmethod(services.check_schedule)
 
+    def record_editable(self, item):
+        return item.status == "draft"  # a published schedule is never changed: make a new version
+
     def record_buttons(self, item):
         sm = current_app.appbuilder.sm
         buttons = []

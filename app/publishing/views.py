@@ -56,6 +56,9 @@ class NoticeModelView(StaffModelView):
     service_check = staticmethod(services.check_notice)
     show_template = "publishing/notice_show.html"
 
+    def record_editable(self, item):
+        return item.status == "draft"  # only drafts change (services.check_notice)
+
     def record_buttons(self, item):
         sm = current_app.appbuilder.sm
         buttons = []

@@ -37,3 +37,33 @@ def test_a_free_repair_has_no_price_list_rows(app, client):
     do_login(client, "clerk")
     page = client.get(f"/workordermodelview/show/{wo_id}").get_data(as_text=True)
     assert "水龙头滴水" in page and "服务项目（价目表）" not in page and "返修跟进主管" not in page
+
+
+def _edit_link(html: str):
+    import re
+
+    return re.search(r'href="(/\w+/edit/\d+)"[^>]*>\s*(?:<i[^>]*></i>\s*)?修改', html)
+
+
+def test_the_record_page_offers_edit_to_those_who_may(app, client):
+    from app.fees.models import FeeSchedule
+    from app.fees.services import new_version
+
+    with app.app_context():
+        published = db.session.query(FeeSchedule).filter_by(estate_id=1, status="published").first()
+        draft = new_version(published.id, app.appbuilder.sm.find_user(username="supervisor"))
+        published_id, draft_id = published.id, draft.id
+        unit_id = db.session.query(Unit.id).filter(Unit.estate_id == 1).order_by(Unit.id).first()[0]
+        receipt_id = db.session.query(cash.Receipt.id).order_by(cash.Receipt.id).first()[0]
+    do_login(client, "supervisor")
+    found = _edit_link(client.get(f"/feeschedulemodelview/show/{draft_id}").get_data(as_text=True))
+    assert found and found.group(1) == f"/feeschedulemodelview/edit/{draft_id}"
+    assert client.get(found.group(1)).status_code == 200  # and the link works
+    assert not _edit_link(client.get(f"/feeschedulemodelview/show/{published_id}").get_data(as_text=True))
+    client.get("/logout/")
+    do_login(client, "engineer")  # reads units, may not change them
+    assert not _edit_link(client.get(f"/unitmodelview/show/{unit_id}").get_data(as_text=True))
+    client.get("/logout/")
+    do_login(client, "admin")  # a receipt has no edit page, not even for the administrator
+    assert not _edit_link(client.get(f"/receiptmodelview/show/{receipt_id}").get_data(as_text=True))
+    assert _edit_link(client.get(f"/unitmodelview/show/{unit_id}").get_data(as_text=True))
