@@ -2,7 +2,7 @@
 written notice (联系单) to the responsible department for major matters."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, request, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -12,10 +12,9 @@ from wtforms import StringField
 
 from app.core import clock
 from app.core.views import StaffModelView, current_estate_ids
-from app.exceptions import DomainError
-from app.extensions import db
 from app.servicedesk import complaints, rules
-from app.servicedesk.models import Callback, Complaint
+from app.servicedesk.models import Complaint
+from app.servicedesk.record_views import StepFormsMixin
 from app.core.responses import pdf_response
 from app.security import permissions as P
 
@@ -30,7 +29,7 @@ LABELS = {
 }
 
 
-class ComplaintModelView(StaffModelView):
+class ComplaintModelView(StepFormsMixin, StaffModelView):
     datamodel = SQLAInterface(Complaint)
     class_permission_name = P.COMPLAINT
     method_permission_name = {**StaffModelView.method_permission_name, "transition": "write", "note": "write",
@@ -79,72 +78,37 @@ class ComplaintModelView(StaffModelView):
         if item.major:
             buttons.append(dict(label=gettext("Print contact notice"), url=url_for(".notice", pk=item.id),
                                 icon="fa-print", style="default", target="_blank"))
-        if current_app.appbuilder.sm.has_access(P.WRITE, P.COMPLAINT):
-            for action in rules.complaint_actions(item.state):
-                if action == "close":
-                    buttons.append(dict(label=str(rules.COMPLAINT_ACTIONS[action]), method="post",
-                                        url=url_for(".transition", pk=item.id, action=action)))
+        for action in self.steps_of(item):
+            if action == "close":
+                buttons.append(dict(label=str(rules.COMPLAINT_ACTIONS[action]), method="post",
+                                    url=url_for(".transition", pk=item.id, action=action)))
         return buttons
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        pk = self._deserialize_pk_if_composite(pk)
-        widgets = self._show(pk)
-        item = self.datamodel.get(pk, self._base_filters)
-        sm = current_app.appbuilder.sm
-        extra = {}
-        if item is not None:
-            can_write = sm.has_access(P.WRITE, P.COMPLAINT)
-            extra = dict(
-                actions=rules.complaint_actions(item.state) if can_write else [], can_write=can_write,
-                departments=rules.DEPARTMENTS, action_labels=rules.COMPLAINT_ACTIONS,
-                escalated=complaints.is_escalated(item, clock.now()),
-                can_callback=sm.has_access(P.WRITE, P.CALLBACK) and item.state == "handled",
-                callbacks=db.session.query(Callback).filter_by(complaint_id=item.id).order_by(Callback.id).all(),
-            )
-        return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=self._related_views,
-            history=self.history_rows(item) if item is not None else None,
-            buttons=self.record_buttons(item) if item is not None else [], item=item, **extra)
+    # the record page, its steps and callback: StepFormsMixin; what is a complaint's own is here
+    action_labels = rules.COMPLAINT_ACTIONS
+    callback_state = "handled"
+    callback_key = "complaint_id"
 
-    @expose("/transition/<int:pk>/<action>", methods=["POST"])
-    @has_access
-    def transition(self, pk, action):
-        self._scoped_or_404(pk)
-        try:
-            complaints.transition_complaint(pk, action, current_app.appbuilder.sm.current_user, clock.now(),
-                                            estate_ids=current_estate_ids(),
-                                            department=request.form.get("department"),
-                                            note=request.form.get("note"))
-        except DomainError as err:
-            db.session.rollback()
-            flash(str(err), "danger")
-        else:
-            flash(gettext("Done: %(action)s.", action=rules.COMPLAINT_ACTIONS.get(action, action)), "success")
-        return redirect(url_for(".show", pk=pk))
+    def step_actions(self, item):
+        return rules.complaint_actions(item.state)
+
+    def step_context(self, item):
+        # handling notes may be added while open (can_write); escalation is flagged in the heading
+        return dict(can_write=self.can_step(), departments=rules.DEPARTMENTS,
+                    escalated=complaints.is_escalated(item, clock.now()))
+
+    def run_step(self, pk, action):
+        complaints.transition_complaint(pk, action, current_app.appbuilder.sm.current_user, clock.now(),
+                                        estate_ids=current_estate_ids(), department=request.form.get("department"),
+                                        note=request.form.get("note"))
 
     @expose("/note/<int:pk>", methods=["POST"])
     @has_access
     def note(self, pk):
-        self._scoped_or_404(pk)
-        try:
-            complaints.add_note(pk, request.form.get("text"), current_app.appbuilder.sm.current_user, clock.now(),
-                                current_estate_ids())
-        except DomainError as err:
-            db.session.rollback()
-            flash(str(err), "danger")
-        else:
-            flash(gettext("The note is added."), "success")
-        return redirect(url_for(".show", pk=pk))
-
-    @expose("/callback/<int:pk>", methods=["POST"])
-    @has_access
-    def callback(self, pk):
-        from app.servicedesk.desk_views import post_callback
-
-        self._scoped_or_404(pk)
-        return post_callback(url_for(".show", pk=pk), complaint_id=pk)
+        return self.post_step(pk, lambda: complaints.add_note(pk, request.form.get("text"),
+                                                              current_app.appbuilder.sm.current_user, clock.now(),
+                                                              current_estate_ids()),
+                              gettext("The note is added."))
 
     @expose("/notice/<int:pk>", methods=["GET"])
     @has_access

@@ -13,6 +13,7 @@ from app.core.counters import next_in_series
 from app.exceptions import DomainError, NotFound
 from app.extensions import db
 from app.servicedesk import rules
+from app.servicedesk.intake import check_contact_edit, committed_intake, contact_fields, unit_given
 from app.servicedesk.models import Complaint, ComplaintCounter, ComplaintNote, ServiceSettings
 
 PREFIX = "TS"
@@ -67,27 +68,16 @@ def create_complaint(data: dict, actor, now: dt.datetime, estate_ids) -> Complai
             raise DomainError(_l("Enter the date as YYYY-MM-DD."), field="reply_due") from None
     elif not isinstance(reply_due, dt.date):
         raise DomainError(_l("Enter the date as YYYY-MM-DD."), field="reply_due")
-    c = Complaint(caller=data.get("caller"), phone=data.get("phone"), channel=data.get("channel"),
-                  category=data.get("category"), description=data.get("description"),
-                  department=data.get("department"), major=bool(data.get("major")), reply_due=reply_due or None)
-    try:
-        with db.session.no_autoflush:
-            intake_complaint(c, actor=actor, now=now, estate_ids=estate_ids, unit_code=data.get("unit_code"),
-                             unit_id=data.get("unit") or data.get("unit_id"))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    c = Complaint(**contact_fields(data), department=data.get("department"), major=bool(data.get("major")),
+                  reply_due=reply_due or None)
+    with committed_intake():
+        intake_complaint(c, actor=actor, now=now, estate_ids=estate_ids, **unit_given(data))
     return c
 
 
 def check_complaint_edit(c: Complaint) -> None:
-    if c.state == "closed":
-        raise DomainError(_l("This record is closed: nothing more can be done with it."))
-    c.caller = rules.clean_text(c.caller, "caller", 50)
-    c.phone = rules.check_phone(c.phone)
-    rules.check_choice(c.category, rules.COMPLAINT_CATEGORIES, "category")
-    c.description = rules.clean_text(c.description, "description", 2000)
+    """What the edit form may change while still open: the contact fields, as for a work order."""
+    check_contact_edit(c, rules.COMPLAINT_CATEGORIES)
 
 
 def transition_complaint(complaint_id, action: str, actor, now: dt.datetime, *, estate_ids=None, department=None,

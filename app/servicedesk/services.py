@@ -14,6 +14,7 @@ from app.core.counters import next_in_series
 from app.exceptions import DomainError, NotFound
 from app.extensions import db
 from app.servicedesk import rules
+from app.servicedesk.intake import check_contact_edit, committed_intake, contact_fields, unit_given
 from app.servicedesk.models import Callback, ServiceSettings, WorkOrder, WorkOrderCounter, WorkOrderEvent
 
 WO_PREFIX = "BX"
@@ -183,32 +184,17 @@ def intake_work_order(wo: WorkOrder, *, actor, now: dt.datetime, estate_ids, uni
 
 def create_work_order(data: dict, actor, now: dt.datetime, estate_ids) -> WorkOrder:
     """A new work order from plain fields (API, demo, tests); committed."""
-    wo = WorkOrder(caller=data.get("caller"), phone=data.get("phone"), channel=data.get("channel"),
-                   category=data.get("category"), description=data.get("description"),
-                   urgency=data.get("urgency") or "normal", paid=bool(data.get("paid")),
-                   service_price_id=data.get("service_price") or data.get("service_price_id"),
-                   quantity=None)
-    try:
-        with db.session.no_autoflush:
-            if wo.paid:
-                wo.quantity = _quantity(data.get("quantity"))
-            intake_work_order(wo, actor=actor, now=now, estate_ids=estate_ids, unit_code=data.get("unit_code"),
-                              unit_id=data.get("unit") or data.get("unit_id"))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    wo = WorkOrder(**contact_fields(data), urgency=data.get("urgency") or "normal", paid=bool(data.get("paid")),
+                   service_price_id=data.get("service_price") or data.get("service_price_id"), quantity=None)
+    with committed_intake():
+        if wo.paid:
+            wo.quantity = _quantity(data.get("quantity"))
+        intake_work_order(wo, actor=actor, now=now, estate_ids=estate_ids, **unit_given(data))
     return wo
 
 
 def check_work_order_edit(wo: WorkOrder) -> None:
-    """What the edit form may change (caller, phone, category, description) while still open."""
-    if wo.state == "closed":
-        raise DomainError(_l("This record is closed: nothing more can be done with it."))
-    wo.caller = rules.clean_text(wo.caller, "caller", 50)
-    wo.phone = rules.check_phone(wo.phone)
-    rules.check_choice(wo.category, rules.WO_CATEGORIES, "category")
-    wo.description = rules.clean_text(wo.description, "description", 2000)
+    check_contact_edit(wo, rules.WO_CATEGORIES)
 
 
 # --- transitions ------------------------------------------------------------------------

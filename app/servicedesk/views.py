@@ -3,7 +3,7 @@ record page with its step buttons, the printable work order. Engineers and guard
 department's work orders (and those they reported): the same scope as the API."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, g, request, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
@@ -17,10 +17,9 @@ from wtforms import StringField
 from app.core import clock
 from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids
-from app.exceptions import DomainError, NotFound
-from app.extensions import db
 from app.servicedesk import rules, services
 from app.servicedesk.models import WorkOrder
+from app.servicedesk.record_views import StepFormsMixin
 from app.security import permissions as P
 
 LABELS = {
@@ -72,7 +71,7 @@ def _price_rule():
     return [["estate_id", FilterInFunction, current_estate_ids], ["active", FilterEqual, True]]
 
 
-class WorkOrderModelView(StaffModelView):
+class WorkOrderModelView(StepFormsMixin, StaffModelView):
     datamodel = SQLAInterface(WorkOrder)
     class_permission_name = P.WORK_ORDER
     method_permission_name = {**StaffModelView.method_permission_name, "transition": "write", "pdf": "read",
@@ -133,69 +132,32 @@ class WorkOrderModelView(StaffModelView):
     def record_buttons(self, item):
         buttons = [dict(label=gettext("Print work order"), url=url_for(".pdf", pk=item.id), icon="fa-print",
                         style="default", target="_blank")]
-        sm = current_app.appbuilder.sm
-        if not sm.has_access(P.WRITE, P.WORK_ORDER):
-            return buttons
-        dept_only = current_departments() is not None
-        for action in rules.work_order_actions(item.state, dept_only):
+        for action in self.steps_of(item):
             if action in ("dispatch", "complete"):
                 continue  # these carry a form on the page
             buttons.append(dict(label=str(rules.WO_ACTIONS[action]), method="post", style="primary",
                                 url=url_for(".transition", pk=item.id, action=action)))
         return buttons
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        pk = self._deserialize_pk_if_composite(pk)
-        widgets = self._show(pk)
-        item = self.datamodel.get(pk, self._base_filters)
-        sm = current_app.appbuilder.sm
-        extra = {}
-        if item is not None:
-            from app.servicedesk.models import Callback
+    # the record page, its steps and callback: StepFormsMixin; what is a work order's own is here
+    action_labels = rules.WO_ACTIONS
+    callback_state = "stub_returned"
+    callback_key = "work_order_id"
+    missing_to_list = True  # sent to another department meanwhile: no longer the user's to see
 
-            dept_only = current_departments() is not None
-            extra = dict(
-                actions=rules.work_order_actions(item.state, dept_only) if sm.has_access(P.WRITE, P.WORK_ORDER) else [],
-                staff=services.staff_of_estate(item.estate_id), departments=rules.DEPARTMENTS,
-                states=rules.WO_STATES, action_labels=rules.WO_ACTIONS, sla=item.sla,
-                sla_labels=rules.SLA_LABELS,
-                can_callback=sm.has_access(P.WRITE, P.CALLBACK) and item.state == "stub_returned",
-                callbacks=db.session.query(Callback).filter_by(work_order_id=item.id).order_by(Callback.id).all(),
-            )
-        return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=widgets, related_views=self._related_views,
-            history=self.history_rows(item) if item is not None else None,
-            buttons=self.record_buttons(item) if item is not None else [], item=item, **extra)
+    def step_actions(self, item):
+        return rules.work_order_actions(item.state, current_departments() is not None)
 
-    @expose("/transition/<int:pk>/<action>", methods=["POST"])
-    @has_access
-    def transition(self, pk, action):
-        self._scoped_or_404(pk)
-        sm = current_app.appbuilder.sm
-        try:
-            services.transition_work_order(
-                pk, action, sm.current_user, clock.now(), estate_ids=current_estate_ids(),
-                departments=current_departments(), department=request.form.get("department"),
-                worker_id=request.form.get("worker") or None, note=request.form.get("note"))
-        except NotFound:
-            db.session.rollback()
-            return redirect(url_for(".list"))
-        except DomainError as err:
-            db.session.rollback()
-            flash(str(err), "danger")
-        else:
-            flash(gettext("Done: %(action)s.", action=rules.WO_ACTIONS.get(action, action)), "success")
-        return redirect(url_for(".show", pk=pk))
+    def step_context(self, item):
+        # dispatch picks a department and a worker; the redo supervisor comes from the same staff
+        return dict(staff=services.staff_of_estate(item.estate_id), departments=rules.DEPARTMENTS,
+                    states=rules.WO_STATES, sla=item.sla, sla_labels=rules.SLA_LABELS)
 
-    @expose("/callback/<int:pk>", methods=["POST"])
-    @has_access
-    def callback(self, pk):
-        from app.servicedesk.desk_views import post_callback
-
-        self._scoped_or_404(pk)
-        return post_callback(url_for(".show", pk=pk), work_order_id=pk)
+    def run_step(self, pk, action):
+        services.transition_work_order(
+            pk, action, current_app.appbuilder.sm.current_user, clock.now(), estate_ids=current_estate_ids(),
+            departments=current_departments(), department=request.form.get("department"),
+            worker_id=request.form.get("worker") or None, note=request.form.get("note"))
 
     @expose("/pdf/<int:pk>", methods=["GET"])
     @has_access
