@@ -5,53 +5,17 @@ POST endpoints call the cash-desk services (post_payment, request_void / approve
 record_deposit / confirm_deposit, prepare_reconciliation / sign_off) with the same
 permissions as the pages: Receipt can_write takes payments, can_approve decides.
 """
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, fields, validate
 
 from app.cashdesk import deposits, reconciliation, rules, services
 from app.cashdesk.models import BankDeposit, Receipt, Reconciliation, VoidRequest
 from app.core import clock
-from app.core.api import READ_ONLY, StaffRestApi
+from app.core.api import READ_ONLY, StaffRestApi, action_endpoint
 from app.core.api_support import ExactDecimal, related_row
 from app.core.views import current_estate_ids
 from app.estate.models import Estate, Unit
 from app.security import permissions as P
-
-PK = """
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk"""
-
-
-def _doc(summary: str, schema: str | None, with_pk: bool, ok: int = 200) -> str:
-    """The OpenAPI part of a service endpoint's docstring (FAB reads it from __doc__)."""
-    body = (f"""
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/{schema}'""" if schema else "")
-    codes = "".join(f"""
-            {c}:
-              $ref: '#/components/responses/{c}'""" for c in (400, 401, 403, 404, 422))
-    return f"""{summary}
-        ---
-        post:{PK if with_pk else ""}{body}
-          responses:
-            {ok}:
-              description: The record{codes}
-        """
-
-
-def _documented(summary, schema=None, with_pk=False, ok=200):
-    def deco(fn):
-        fn.__doc__ = _doc(summary, schema, with_pk, ok)
-        return fn
-    return deco
 
 
 class PaymentSchema(Schema):
@@ -83,11 +47,9 @@ class ReceiptRestApi(StaffRestApi):
     search_columns = ["number", "unit", "business_date", "method", "kind", "payer_name"]
     order_columns = ["number", "business_date", "amount", "posted_at"]
 
-    @expose("/payment", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Take a payment for a unit: settles charges, keeps the rest as prepaid, issues a receipt.",
-                 "PaymentSchema", ok=201)
+    @action_endpoint("/payment",
+                     "Take a payment for a unit: settles charges, keeps the rest as prepaid, issues a receipt.",
+                     "PaymentSchema", ok=201)
     def payment(self):
         def pay(data):
             unit = related_row(Unit, data["unit"], "unit", current_estate_ids())
@@ -123,10 +85,7 @@ class VoidRequestRestApi(StaffRestApi):
     search_columns = ["status", "requested_at"]
     order_columns = ["requested_at", "status"]
 
-    @expose("/", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Ask to void a receipt, with a reason.", "VoidRequestSchema", ok=201)
+    @action_endpoint("/", "Ask to void a receipt, with a reason.", "VoidRequestSchema", ok=201)
     def post(self):
         def ask(data):
             receipt = related_row(Receipt, data["receipt"], "receipt", current_estate_ids())
@@ -145,17 +104,11 @@ class VoidRequestRestApi(StaffRestApi):
 
         return self.run_service(decide, DecisionSchema)
 
-    @expose("/<pk>/approve", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Approve a void: a reversal receipt is posted today.", "DecisionSchema", with_pk=True)
+    @action_endpoint("/<pk>/approve", "Approve a void: a reversal receipt is posted today.", "DecisionSchema")
     def approve(self, pk):
         return self._decide(pk, services.approve_void)
 
-    @expose("/<pk>/reject", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Reject a void request.", "DecisionSchema", with_pk=True)
+    @action_endpoint("/<pk>/reject", "Reject a void request.", "DecisionSchema")
     def reject(self, pk):
         return self._decide(pk, services.reject_void)
 
@@ -190,10 +143,7 @@ class BankDepositRestApi(StaffRestApi):
     search_columns = ["deposit_date", "slip_number", "bank"]
     order_columns = ["deposit_date", "amount", "created_at"]
 
-    @expose("/", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Record a bank deposit covering cash and cheque receipts.", "DepositSchema", ok=201)
+    @action_endpoint("/", "Record a bank deposit covering cash and cheque receipts.", "DepositSchema", ok=201)
     def post(self):
         def record(data):
             estate = related_row(Estate, data["estate"], "estate", current_estate_ids())
@@ -203,21 +153,16 @@ class BankDepositRestApi(StaffRestApi):
 
         return self.run_service(record, DepositSchema, status=201)
 
-    @expose("/<pk>/confirm", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("The accountant confirms that the bank received the deposit.", None, with_pk=True)
+    @action_endpoint("/<pk>/confirm", "The accountant confirms that the bank received the deposit.")
     def confirm(self, pk):
         item = self._scoped_item(pk)
         if item is None:
             return self.response_404()
         return self.run_service(lambda _: deposits.confirm_deposit(item.id, self.actor(), clock.now()))
 
-    @expose("/<pk>/reverse", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Reverse a deposit recorded by mistake (a reversing deposit; nothing is deleted).",
-                 "ReasonSchema", with_pk=True, ok=201)
+    @action_endpoint("/<pk>/reverse",
+                     "Reverse a deposit recorded by mistake (a reversing deposit; nothing is deleted).",
+                     "ReasonSchema", ok=201)
     def reverse(self, pk):
         item = self._scoped_item(pk)
         if item is None:
@@ -254,10 +199,7 @@ class ReconciliationRestApi(StaffRestApi):
     search_columns = ["date_from", "date_to"]
     order_columns = ["date_from", "date_to", "system_total"]
 
-    @expose("/", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("Prepare (or refresh) the reconciliation of finished days.", "ReconciliationSchema", ok=201)
+    @action_endpoint("/", "Prepare (or refresh) the reconciliation of finished days.", "ReconciliationSchema", ok=201)
     def post(self):
         def prepare(data):
             estate = related_row(Estate, data["estate"], "estate", current_estate_ids())
@@ -266,10 +208,7 @@ class ReconciliationRestApi(StaffRestApi):
 
         return self.run_service(prepare, ReconciliationSchema, status=201)
 
-    @expose("/<pk>/sign_off", methods=["POST"])
-    @protect()
-    @safe
-    @_documented("The accountant enters the book figure and signs off.", "SignOffSchema", with_pk=True)
+    @action_endpoint("/<pk>/sign_off", "The accountant enters the book figure and signs off.", "SignOffSchema")
     def sign_off(self, pk):
         item = self._scoped_item(pk)
         if item is None:

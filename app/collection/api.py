@@ -5,34 +5,17 @@ through the same service as the case file (CollectionAction can_write); the mana
 decision on an escalation needs can_approve. Reminders are issued and printed from the
 arrears list (numbers, PDF), so their API only reads.
 """
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, fields, validate
 
 from app.collection import rules, services
 from app.collection.models import CollectionAction, PaymentReminder
 from app.core import clock
-from app.core.api import READ_ONLY, StaffRestApi
+from app.core.api import READ_ONLY, StaffRestApi, action_endpoint
 from app.core.api_support import ExactDecimal, related_row
 from app.core.views import current_estate_ids
 from app.estate.models import Unit
 from app.security import permissions as P
-
-_RESPONSES = """
-          responses:
-            {ok}:
-              description: The collection step
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            422:
-              $ref: '#/components/responses/422'
-        """
 
 
 class ActionSchema(Schema):
@@ -68,9 +51,8 @@ class CollectionActionRestApi(StaffRestApi):
     search_columns = ["unit", "kind", "at", "promise_date", "decision"]
     order_columns = ["at", "kind", "promise_date"]
 
-    @expose("/", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/", "Log a collection step against a unit (phone, letter, visit, escalation).", "ActionSchema",
+                     ok=201, returns="The collection step")
     def post(self):
         def log(data):
             unit = related_row(Unit, data.pop("unit"), "unit", current_estate_ids())
@@ -80,9 +62,8 @@ class CollectionActionRestApi(StaffRestApi):
 
         return self.run_service(log, ActionSchema, status=201)
 
-    @expose("/<pk>/decide", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<pk>/decide",
+                     "The manager's decision on an escalation (once).", "DecideSchema", returns="The collection step")
     def decide(self, pk):
         item = self._scoped_item(pk)
         if item is None:
@@ -90,30 +71,6 @@ class CollectionActionRestApi(StaffRestApi):
         return self.run_service(
             lambda data: services.decide_escalation(item.id, data["decision"], data["note"], self.actor(), clock.now(),
                                                     current_estate_ids()), DecideSchema)
-
-    post.__doc__ = """Log a collection step against a unit (phone, letter, visit, escalation).
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/ActionSchema'""" + _RESPONSES.format(ok=201)
-    decide.__doc__ = """The manager's decision on an escalation (once).
-        ---
-        post:
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/DecideSchema'""" + _RESPONSES.format(ok=200)
 
 
 class PaymentReminderRestApi(StaffRestApi):

@@ -7,10 +7,12 @@ without SQL, driver names or tracebacks in the body (stock FAB leaks them or ret
 from __future__ import annotations
 
 import json
+import re
 
 import prison
+import yaml
 from flask import current_app, request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.const import API_URI_RIS_KEY
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_babel import gettext
@@ -33,6 +35,37 @@ _BAD_VALUE = (SQLAlchemyError, OverflowError, ValueError, TypeError)
 # bad query arguments (?q= with an unknown column, a value of the wrong type...) and the
 # errors they cause deep in FAB or the driver: a 400, never a 500
 _BAD_QUERY = (SQLAlchemyError, ValueError, TypeError, OverflowError, LookupError, AttributeError)
+# what an action endpoint may answer besides its result: a body that is not (valid) JSON, no
+# login, no permission, no such record, a refusal of the service (see run_service)
+ACTION_ERRORS = (400, 401, 403, 404, 422)
+
+
+def action_endpoint(url: str, summary: str, body: str | dict | None = None, *, ok: int = 200,
+                    returns: str = "The record"):
+    """Declare an action endpoint (publish, confirm, approve, transition...): a POST route at
+    ``url``, guarded by @protect (the method permission) and @safe, and its OpenAPI operation.
+    FAB reads that operation from the exposed function's __doc__ (apispec's yaml_utils, the
+    YAML after "---") when it builds /api/v1/_openapi, so this writes that __doc__.
+    ``body``: the name of a schema in the API's openapi_spec_component_schemas, or the fields
+    of an inline object as {name: JSON type or schema dict}; ``ok``/``returns``: the success
+    status and what it returns. Path arguments (<pk>) are whole numbers; errors: ACTION_ERRORS."""
+    operation = {"summary": summary}
+    names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", url)
+    if names:
+        operation["parameters"] = [{"in": "path", "name": n, "schema": {"type": "integer"}} for n in names]
+    if body is not None:
+        schema = ({"$ref": f"#/components/schemas/{body}"} if isinstance(body, str) else
+                  {"type": "object", "properties": {k: v if isinstance(v, dict) else {"type": v}
+                                                    for k, v in body.items()}})
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    operation["responses"] = {ok: {"description": returns},
+                              **{code: {"$ref": f"#/components/responses/{code}"} for code in ACTION_ERRORS}}
+
+    def deco(fn):
+        view = expose(url, methods=["POST"])(protect()(safe(fn)))
+        view.__doc__ = f"{summary}\n---\n{yaml.safe_dump({'post': operation}, sort_keys=False)}"
+        return view
+    return deco
 
 
 class StaffRestApi(ModelRestApi):

@@ -4,13 +4,12 @@ Charges are money records: read-only here, created by billing, meters, apportion
 sales (POST /api/v1/charge/sale calls the sale service); never deleted. A published fee
 schedule is frozen: publishing goes through the service and needs can_publish.
 """
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from marshmallow import Schema, fields
 
 from app.core import clock
-from app.core.api import READ_ONLY, StaffRestApi
+from app.core.api import READ_ONLY, StaffRestApi, action_endpoint
 from app.core.api_support import ExactDecimal, related_row
 from app.core.views import current_estate_ids
 from app.estate.models import Unit
@@ -60,57 +59,17 @@ class FeeScheduleRestApi(StaffRestApi):
             raise DomainError(gettext("A published fee schedule cannot be changed. Make a new version and publish it."),
                               field="status")
 
-    @expose("/<pk>/publish", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<pk>/publish", "Publish a draft fee schedule (freezes it).", returns="Published")
     def publish(self, pk):
-        """Publish a draft fee schedule (freezes it).
-        ---
-        post:
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: Published
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            422:
-              $ref: '#/components/responses/422'
-        """
         item = self._scoped_item(pk)
         if item is None:
             return self.response_404()
         return self.run_service(lambda _: services.publish_schedule(item.id, self.actor(), clock.now()))
 
-    @expose("/<pk>/new_version", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<pk>/new_version",
+                     "A draft copy of a fee schedule, with its rates and service contents.", ok=201,
+                     returns="The new draft")
     def new_version(self, pk):
-        """A draft copy of a fee schedule, with its rates and service contents.
-        ---
-        post:
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            201:
-              description: The new draft
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-        """
         item = self._scoped_item(pk)
         if item is None:
             return self.response_404()
@@ -181,31 +140,10 @@ class ChargeRestApi(StaffRestApi):
     search_columns = ["unit", "fee_item", "period", "source", "due_date"]
     order_columns = ["period", "due_date", "amount", "created_at"]
 
-    @expose("/sale", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/sale",
+                     "Sell a service from the price list to a unit: a charge of price × quantity.", "SaleSchema",
+                     ok=201, returns="The new charge")
     def sale(self):
-        """Sell a service from the price list to a unit: a charge of price × quantity.
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/SaleSchema'
-          responses:
-            201:
-              description: The new charge
-            400:
-              $ref: '#/components/responses/400'
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            422:
-              $ref: '#/components/responses/422'
-        """
         def sell(data):
             unit = related_row(Unit, data["unit"], "unit", current_estate_ids())
             return services.sell_service(unit.id, data["price"], data["quantity"], self.actor(), clock.now(),

@@ -1,12 +1,11 @@
 """REST APIs of meters and readings, same resource names as the views. A reading posted here
 goes through the same service check as the form: below the previous reading is a 422."""
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 
 from app.core import clock
-from app.core.api import StaffRestApi
+from app.core.api import StaffRestApi, action_endpoint
 from app.core.views import current_estate_ids
 from app.exceptions import DomainError
 from app.meters import services
@@ -77,30 +76,8 @@ class ApportionmentRestApi(StaffRestApi):
         if item.status != "draft":
             raise DomainError(gettext("A posted apportionment cannot be deleted."), field="status")
 
-    @expose("/<pk>/post", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<pk>/post", "Post the shares of a draft apportionment as charges (once).", returns="Posted")
     def post_shares(self, pk):
-        """Post the shares of a draft apportionment as charges (once).
-        ---
-        post:
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          responses:
-            200:
-              description: Posted
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            422:
-              $ref: '#/components/responses/422'
-        """
         item = self._scoped_item(pk)
         if item is None:
             return self.response_404()

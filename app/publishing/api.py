@@ -3,36 +3,14 @@
 A notice is saved as a draft through the same check as the form; publishing and withdrawing
 go through the services and need Notice can_publish (the supervisor).
 """
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, fields, validate
 
 from app.core import clock
-from app.core.api import StaffRestApi
+from app.core.api import StaffRestApi, action_endpoint
 from app.publishing import services
 from app.publishing.models import Notice, Posting
 from app.security import permissions as P
-
-_PK_DOC = """
-        ---
-        post:
-          parameters:
-          - in: path
-            schema:
-              type: integer
-            name: pk
-          {body}responses:
-            200:
-              description: The notice
-            401:
-              $ref: '#/components/responses/401'
-            403:
-              $ref: '#/components/responses/403'
-            404:
-              $ref: '#/components/responses/404'
-            422:
-              $ref: '#/components/responses/422'
-        """
 
 
 class WithdrawSchema(Schema):
@@ -62,32 +40,21 @@ class NoticeRestApi(StaffRestApi):
 
         rules.check_editable(item.status)
 
-    @expose("/<pk>/publish", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<pk>/publish", "Publish a draft notice (Notice can_publish).", returns="The notice")
     def publish(self, pk):
         item = self._scoped_item(pk)
         if item is None:
             return self.response_404()
         return self.run_service(lambda _: services.publish_notice(item.id, self.actor(), clock.now()))
 
-    @expose("/<pk>/withdraw", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<pk>/withdraw",
+                     "Withdraw a published notice (Notice can_publish).", "WithdrawSchema", returns="The notice")
     def withdraw(self, pk):
         item = self._scoped_item(pk)
         if item is None:
             return self.response_404()
         return self.run_service(
             lambda data: services.withdraw_notice(item.id, self.actor(), clock.now(), data["reason"]), WithdrawSchema)
-
-    publish.__doc__ = "Publish a draft notice (Notice can_publish)." + _PK_DOC.format(body="")
-    withdraw.__doc__ = "Withdraw a published notice (Notice can_publish)." + _PK_DOC.format(body="""requestBody:
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/WithdrawSchema'
-          """)
 
 
 class PostingRestApi(StaffRestApi):

@@ -4,21 +4,22 @@ orders (another department's id is a 404, as on the pages)."""
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 
 from app.core import clock
-from app.core.api import StaffRestApi
+from app.core.api import StaffRestApi, action_endpoint
 from app.core.views import current_estate_ids
 from app.exceptions import DomainError, NotFound
 from app.extensions import db
 from app.security import permissions as P
-from app.servicedesk import complaints, services
+from app.servicedesk import complaints, rules, services
 from app.servicedesk.models import Callback, Complaint, WorkOrder
 from app.servicedesk.views import DepartmentScope, current_departments
 
 ROUTES = {"get", "get_list", "info", "post", "put", "transition"}
+# the body of a transition besides its action (OpenAPI)
+MOVE_FIELDS = {"department": {"type": "string", "enum": list(rules.DEPARTMENTS)}, "note": "string"}
 
 
 class _ServiceDeskApi(StaffRestApi):
@@ -72,11 +73,12 @@ class WorkOrderRestApi(_ServiceDeskApi):
     def _create(self, data, user, now):
         return services.create_work_order(data, user, now, current_estate_ids())
 
-    @expose("/<int:pk>/transition", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<int:pk>/transition",
+                     "Move a work order one step (dispatch to a department and worker, start, complete...).",
+                     {"action": {"type": "string", "enum": list(rules.WO_ACTIONS)}, **MOVE_FIELDS,
+                      "worker": {"type": "integer", "description": "id of a staff member of the estate"}},
+                     returns="The work order")
     def transition(self, pk):
-        """Move a work order: {"action": "dispatch", "department": "engineering", "worker": 7, "note": "..."}."""
         user = current_app.appbuilder.sm.current_user
         return self._move(pk, lambda d: services.transition_work_order(
             pk, str(d.get("action") or ""), user, clock.now(), estate_ids=current_estate_ids(),
@@ -99,11 +101,11 @@ class ComplaintRestApi(_ServiceDeskApi):
     def _create(self, data, user, now):
         return complaints.create_complaint(data, user, now, current_estate_ids())
 
-    @expose("/<int:pk>/transition", methods=["POST"])
-    @protect()
-    @safe
+    @action_endpoint("/<int:pk>/transition",
+                     "Move a complaint one step (dispatch to a department, record the handling, close...).",
+                     {"action": {"type": "string", "enum": list(rules.COMPLAINT_ACTIONS)}, **MOVE_FIELDS},
+                     returns="The complaint")
     def transition(self, pk):
-        """Move a complaint: {"action": "dispatch" | "handle" | "close", "department": ..., "note": ...}."""
         user = current_app.appbuilder.sm.current_user
         return self._move(pk, lambda d: complaints.transition_complaint(
             pk, str(d.get("action") or ""), user, clock.now(), estate_ids=current_estate_ids(),
