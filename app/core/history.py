@@ -14,7 +14,7 @@ from dataclasses import dataclass, field as dc_field
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, DateTime, select
+from sqlalchemy import Boolean, select
 
 from app.core.clock import _zone
 from app.security.roles import staff_name
@@ -55,7 +55,6 @@ class Register:
     choices: dict = dc_field(default_factory=dict)
     exclude: frozenset = frozenset()
     booleans: frozenset = frozenset()
-    datetimes: frozenset = frozenset()
     targets: dict = dc_field(default_factory=dict)  # foreign-key field -> referenced table
     view: object = None  # the register's view: masks depend on the viewer, asked per request
     show_endpoint: str | None = None
@@ -72,7 +71,6 @@ def _column_kinds(model) -> dict:
         return {}
     cols = model.__table__.columns
     return {"booleans": frozenset(c.name for c in cols if isinstance(c.type, Boolean)),
-            "datetimes": frozenset(c.name for c in cols if isinstance(c.type, DateTime)),
             "targets": {c.name: next(iter(c.foreign_keys)).column.table.name for c in cols if c.foreign_keys}}
 
 
@@ -117,7 +115,8 @@ def catalogue() -> dict[str, Register]:
 def register_of(table: str) -> Register:
     found = catalogue().get(table)
     if found is None:
-        found = Register(table=table, label=table, labels=dict(COMMON_LABELS), **_column_kinds(_model_tables().get(table)))
+        found = Register(table=table, label=table, labels=dict(COMMON_LABELS),
+                         **_column_kinds(_model_tables().get(table)))
     return found
 
 
