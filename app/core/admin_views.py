@@ -1,10 +1,15 @@
 """Admin registers: the audit log (read-only) and staff-to-estate assignment."""
-from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
+import datetime as dt
+
+from flask_appbuilder.models.sqla.filters import (
+    FilterEqual, FilterGreater, FilterNotEqual, FilterSmaller, set_value_to_type,
+)
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from app.core.audit import AuditLog
+from app.core.clock import _zone
 from app.core.history import ACTIONS, catalogue
 from app.core.views import StaffModelView
 from app.security import permissions as P
@@ -23,7 +28,7 @@ class AuditLogModelView(StaffModelView):
         "local_at": _l("Time"), "who": _l("Staff"), "register": _l("Register"), "record": _l("Record"),
         "action": _l("Action"), "field_text": _l("Field"), "old_text": _l("Old value"), "new_text": _l("New value"),
         # searching: the stored columns
-        "at": _l("Time (UTC)"), "username": _l("Login name"), "table_name": _l("Register"),
+        "at": _l("Time"), "username": _l("Login name"), "table_name": _l("Register"),
         "record_id": _l("Record"), "field": _l("Field (column)"), "estate_id": _l("Estate"),
     }
     # in words (app.core.history): staff name, register, field label, value words, local time;
@@ -45,6 +50,36 @@ class AuditLogModelView(StaffModelView):
         only = [FilterEqual("table_name", self.datamodel), FilterNotEqual("table_name", self.datamodel)]
         self._filters._search_filters["table_name"] = only
         self._filters._all_filters["table_name"] = only
+        # staff search by the office's clock; the log keeps UTC
+        when = [_LocalFrom("at", self.datamodel), _LocalUntil("at", self.datamodel)]
+        self._filters._search_filters["at"] = when
+        self._filters._all_filters["at"] = when
+
+
+def _utc(value):
+    if not isinstance(value, dt.datetime):
+        return None
+    return value.replace(tzinfo=_zone()).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+class _LocalFrom(FilterGreater):
+    """At or after a local time (the audit log stores UTC)."""
+
+    name = _l("From")
+    arg_name = "gt"
+
+    def apply(self, query, value):
+        return super().apply(query, _utc(set_value_to_type(self.datamodel, self.column_name, value)))
+
+
+class _LocalUntil(FilterSmaller):
+    """Before a local time (the audit log stores UTC)."""
+
+    name = _l("Until")
+    arg_name = "lt"
+
+    def apply(self, query, value):
+        return super().apply(query, _utc(set_value_to_type(self.datamodel, self.column_name, value)))
 
 
 def _register_choices() -> list[tuple[str, str]]:

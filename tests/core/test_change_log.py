@@ -128,3 +128,27 @@ def test_every_logged_register_and_field_has_a_chinese_label(app):
             if latin.search(text.replace("m²", "").replace("m³", "")):
                 unlabelled.append(f"{table}.{field}: {text}")
     assert not unlabelled, unlabelled
+
+
+def test_change_log_is_searched_by_the_office_clock(app, client):
+    """The log keeps UTC; staff type the time on the office clock (Asia/Shanghai, UTC+8)."""
+    from app.core.history import local_time
+
+    with app.app_context():
+        with acting_as(name="tester"):
+            owner = Owner(estate_id=1, name="按时查询测试", phone="13700008888")
+            db.session.add(owner)
+            db.session.commit()
+        at = db.session.query(AuditLog.at).filter_by(table_name="owner", record_id=str(owner.id)).first()[0]
+        oid = owner.id
+    local = local_time(at)
+    do_login(client, "manager")
+
+    def found(index, moment):
+        url = (f"/auditlogmodelview/list/?psize_AuditLogModelView=100&_flt_0_table_name=owner"
+               f"&_flt_{index}_at={moment:%Y-%m-%d %H:%M:%S}")
+        return f'href="/ownermodelview/show/{oid}"' in client.get(url).get_data(as_text=True)
+
+    minute = dt.timedelta(minutes=1)
+    assert found(0, local - minute) and not found(0, local + minute)  # from
+    assert found(1, local + minute) and not found(1, local - minute)  # until
