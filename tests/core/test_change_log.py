@@ -136,7 +136,7 @@ def test_change_log_is_searched_by_the_office_clock(app, client):
 
     with app.app_context():
         with acting_as(name="tester"):
-            owner = Owner(estate_id=1, name="按时查询测试", phone="13700008888")
+            owner = Owner(estate_id=1, name="按时查询测试", phone="13611240001")
             db.session.add(owner)
             db.session.commit()
         at = db.session.query(AuditLog.at).filter_by(table_name="owner", record_id=str(owner.id)).first()[0]

@@ -30,7 +30,7 @@ def test_a_free_repair_has_no_price_list_rows(app, client):
 
     with app.app_context():
         clerk = app.appbuilder.sm.find_user(username="clerk")
-        wo = desk.create_work_order(dict(unit_code="3-2-501", caller="页面字段", phone="13900005555", channel="phone",
+        wo = desk.create_work_order(dict(unit_code="3-2-501", caller="页面字段", phone="13611240003", channel="phone",
                                          category="water", description="水龙头滴水"), clerk,
                                     dt.datetime(2030, 2, 3, 9, 0), [1])
         wo_id = wo.id

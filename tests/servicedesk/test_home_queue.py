@@ -13,7 +13,7 @@ def _dispatched(app, department: str, description: str) -> str:
         sm = app.appbuilder.sm
         clerk = sm.find_user(username="clerk")
         now = clock.now() - dt.timedelta(minutes=5)
-        wo = services.create_work_order(dict(unit_code="3-2-501", caller="待办测试", phone="13900004444",
+        wo = services.create_work_order(dict(unit_code="3-2-501", caller="待办测试", phone="13611240002",
                                              channel="phone", category="water", urgency="low",
                                              description=description), clerk, now, [1])
         services.transition_work_order(wo.id, "dispatch", clerk, now, department=department)
