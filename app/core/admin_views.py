@@ -1,15 +1,11 @@
 """Admin registers: the audit log (read-only) and staff-to-estate assignment."""
-import datetime as dt
-
-from flask_appbuilder.models.sqla.filters import (
-    FilterEqual, FilterGreater, FilterNotEqual, FilterSmaller, set_value_to_type,
-)
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from app.core.audit import AuditLog
-from app.core.clock import _zone
+from app.core.filters import utc_searched_by_office_clock
 from app.core.history import ACTIONS, catalogue
 from app.core.views import StaffModelView
 from app.security import permissions as P
@@ -50,36 +46,7 @@ class AuditLogModelView(StaffModelView):
         only = [FilterEqual("table_name", self.datamodel), FilterNotEqual("table_name", self.datamodel)]
         self._filters._search_filters["table_name"] = only
         self._filters._all_filters["table_name"] = only
-        # staff search by the office's clock; the log keeps UTC
-        when = [_LocalFrom("at", self.datamodel), _LocalUntil("at", self.datamodel)]
-        self._filters._search_filters["at"] = when
-        self._filters._all_filters["at"] = when
-
-
-def _utc(value):
-    if not isinstance(value, dt.datetime):
-        return None
-    return value.replace(tzinfo=_zone()).astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-class _LocalFrom(FilterGreater):
-    """At or after a local time (the audit log stores UTC)."""
-
-    name = _l("From")
-    arg_name = "gt"
-
-    def apply(self, query, value):
-        return super().apply(query, _utc(set_value_to_type(self.datamodel, self.column_name, value)))
-
-
-class _LocalUntil(FilterSmaller):
-    """Before a local time (the audit log stores UTC)."""
-
-    name = _l("Until")
-    arg_name = "lt"
-
-    def apply(self, query, value):
-        return super().apply(query, _utc(set_value_to_type(self.datamodel, self.column_name, value)))
+        utc_searched_by_office_clock(self, "at")
 
 
 def _register_choices() -> list[tuple[str, str]]:

@@ -10,6 +10,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.core.filters import utc_searched_by_office_clock
+from app.core.history import local_time
 from app.core.views import StaffModelView
 from app.security import permissions as P
 from app.security.event_models import SecurityEvent
@@ -39,7 +41,7 @@ class SecurityEventModelView(StaffModelView):
     base_permissions = ["can_read"]
     list_title = show_title = _l("Security log")
     label_columns = {
-        "at": _l("Time (UTC)"), "kind": _l("Event"), "username": _l("User name"), "user_id": _l("User id"),
+        "at": _l("Time"), "kind": _l("Event"), "username": _l("User name"), "user_id": _l("User id"),
         "ip": _l("Address"), "detail": _l("Details"),
     }
     list_columns = ["at", "kind", "username", "ip", "detail"]
@@ -47,4 +49,10 @@ class SecurityEventModelView(StaffModelView):
     search_columns = ["kind", "username", "ip", "at"]
     base_order = ("id", "desc")
     show_history = False
-    formatters_columns = {"kind": lambda v: KINDS.get(v, v), "detail": _detail}
+    # stored in UTC, read and searched on the office clock, to the second
+    formatters_columns = {"kind": lambda v: KINDS.get(v, v), "detail": _detail,
+                          "at": lambda v: local_time(v).strftime("%Y-%m-%d %H:%M:%S")}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        utc_searched_by_office_clock(self, "at")
