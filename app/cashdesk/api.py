@@ -94,15 +94,11 @@ class VoidRequestRestApi(StaffRestApi):
         return self.run_service(ask, VoidRequestSchema, status=201)
 
     def _decide(self, pk, service):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-
-        def decide(data):
+        def decide(item, data):
             service(item.id, self.actor(), clock.now(), data["note"])
             return item
 
-        return self.run_service(decide, DecisionSchema)
+        return self.run_on(pk, decide, DecisionSchema)
 
     @action_endpoint("/<pk>/approve", "Approve a void: a reversal receipt is posted today.", "DecisionSchema")
     def approve(self, pk):
@@ -155,20 +151,14 @@ class BankDepositRestApi(StaffRestApi):
 
     @action_endpoint("/<pk>/confirm", "The accountant confirms that the bank received the deposit.")
     def confirm(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(lambda _: deposits.confirm_deposit(item.id, self.actor(), clock.now()))
+        return self.run_on(pk, lambda item, _: deposits.confirm_deposit(item.id, self.actor(), clock.now()))
 
     @action_endpoint("/<pk>/reverse",
                      "Reverse a deposit recorded by mistake (a reversing deposit; nothing is deleted).",
                      "ReasonSchema", ok=201)
     def reverse(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(
-            lambda data: deposits.reverse_deposit(item.id, data["reason"], self.actor(), clock.now()),
+        return self.run_on(
+            pk, lambda item, data: deposits.reverse_deposit(item.id, data["reason"], self.actor(), clock.now()),
             ReasonSchema, status=201)
 
 
@@ -210,9 +200,6 @@ class ReconciliationRestApi(StaffRestApi):
 
     @action_endpoint("/<pk>/sign_off", "The accountant enters the book figure and signs off.", "SignOffSchema")
     def sign_off(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(
-            lambda data: reconciliation.sign_off(item.id, data["book_total"], data["explanation"], self.actor(),
-                                           clock.now()), SignOffSchema)
+        return self.run_on(
+            pk, lambda item, data: reconciliation.sign_off(item.id, data["book_total"], data["explanation"],
+                                                           self.actor(), clock.now()), SignOffSchema)

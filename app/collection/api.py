@@ -65,12 +65,9 @@ class CollectionActionRestApi(StaffRestApi):
     @action_endpoint("/<pk>/decide",
                      "The manager's decision on an escalation (once).", "DecideSchema", returns="The collection step")
     def decide(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(
-            lambda data: services.decide_escalation(item.id, data["decision"], data["note"], self.actor(), clock.now(),
-                                                    current_estate_ids()), DecideSchema)
+        return self.run_on(
+            pk, lambda item, data: services.decide_escalation(item.id, data["decision"], data["note"], self.actor(),
+                                                              clock.now(), current_estate_ids()), DecideSchema)
 
 
 class PaymentReminderRestApi(StaffRestApi):

@@ -195,6 +195,14 @@ class StaffRestApi(ModelRestApi):
         return self._read(super().info_headless, **kwargs)
 
     # --- service endpoints ------------------------------------------------------------------
+    def run_on(self, pk, call, schema=None, status: int = 200):
+        """``run_service`` on record ``pk`` of the user's estates, a 404 when there is none:
+        ``call(item, data)`` (an action endpoint: publish, confirm, decide...)."""
+        item = self._scoped_item(pk)
+        if item is None:
+            return self.response_404()
+        return self.run_service(lambda data: call(item, data), schema, status)
+
     def run_service(self, call, schema=None, status: int = 200):
         """Run ``call(data)`` (a service with the explicit actor) with the body loaded by the
         marshmallow ``schema``; answer the record it returns, or map its refusal: a bad body

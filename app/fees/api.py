@@ -61,19 +61,13 @@ class FeeScheduleRestApi(StaffRestApi):
 
     @action_endpoint("/<pk>/publish", "Publish a draft fee schedule (freezes it).", returns="Published")
     def publish(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(lambda _: services.publish_schedule(item.id, self.actor(), clock.now()))
+        return self.run_on(pk, lambda item, _: services.publish_schedule(item.id, self.actor(), clock.now()))
 
     @action_endpoint("/<pk>/new_version",
                      "A draft copy of a fee schedule, with its rates and service contents.", ok=201,
                      returns="The new draft")
     def new_version(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(lambda _: services.new_version(item.id, self.actor()), status=201)
+        return self.run_on(pk, lambda item, _: services.new_version(item.id, self.actor()), status=201)
 
 
 class FeeRateRestApi(StaffRestApi):

@@ -78,7 +78,4 @@ class ApportionmentRestApi(StaffRestApi):
 
     @action_endpoint("/<pk>/post", "Post the shares of a draft apportionment as charges (once).", returns="Posted")
     def post_shares(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(lambda _: services.post_apportionment(item.id, self.actor(), clock.now()))
+        return self.run_on(pk, lambda item, _: services.post_apportionment(item.id, self.actor(), clock.now()))

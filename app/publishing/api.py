@@ -42,19 +42,14 @@ class NoticeRestApi(StaffRestApi):
 
     @action_endpoint("/<pk>/publish", "Publish a draft notice (Notice can_publish).", returns="The notice")
     def publish(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(lambda _: services.publish_notice(item.id, self.actor(), clock.now()))
+        return self.run_on(pk, lambda item, _: services.publish_notice(item.id, self.actor(), clock.now()))
 
     @action_endpoint("/<pk>/withdraw",
                      "Withdraw a published notice (Notice can_publish).", "WithdrawSchema", returns="The notice")
     def withdraw(self, pk):
-        item = self._scoped_item(pk)
-        if item is None:
-            return self.response_404()
-        return self.run_service(
-            lambda data: services.withdraw_notice(item.id, self.actor(), clock.now(), data["reason"]), WithdrawSchema)
+        return self.run_on(
+            pk, lambda item, data: services.withdraw_notice(item.id, self.actor(), clock.now(), data["reason"]),
+            WithdrawSchema)
 
 
 class PostingRestApi(StaffRestApi):
