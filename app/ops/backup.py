@@ -121,6 +121,16 @@ def _integrity(conn: sqlite3.Connection) -> str:
     return ", ".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall())
 
 
+def _copy_sqlite(source: Path, target: Path, journal_mode: str) -> str:
+    """Copy database ``source`` into ``target`` with SQLite's backup API in one step (pages=-1:
+    the whole copy comes from one read snapshot, under SQLite's own locks), leave ``target`` in
+    ``journal_mode``, and return its integrity check."""
+    with closing(_sqlite(source)) as src, closing(_sqlite(target)) as dst:
+        src.backup(dst)
+        dst.execute(f"PRAGMA journal_mode = {journal_mode}")
+        return _integrity(dst)
+
+
 def _run(args: list[str], env: dict) -> None:
     # bandit B603: a PostgreSQL tool found by pg_tool(), with an argument list
     proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # nosec B603
@@ -160,18 +170,7 @@ def backup(url: str, out: Path) -> BackupResult:
 def _backup_sqlite(source: Path, part: Path) -> None:
     if not source.exists():
         raise BackupError(_("The database file %(path)s does not exist.", path=str(source)))
-    src = _sqlite(source)
-    try:
-        dst = sqlite3.connect(str(part))
-        try:
-            # one step (pages=-1): the whole copy comes from one read snapshot
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-            result = _integrity(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    result = _copy_sqlite(source, part, "DELETE")  # one self-contained file, no -wal beside it
     if result != "ok":
         raise BackupError(_("The copy failed its integrity check: %(result)s", result=result))
 
@@ -220,17 +219,7 @@ def restore(url: str, path: Path, replace: bool = False) -> float:
         if target.resolve() == path.resolve():
             raise BackupError(_("%(path)s is the database itself: choose another file.", path=str(path)))
         target.parent.mkdir(parents=True, exist_ok=True)
-        src = _sqlite(path)
-        try:
-            dst = _sqlite(target)
-            try:
-                src.backup(dst)  # page by page into the configured file, under SQLite's own locks
-                dst.execute("PRAGMA journal_mode = WAL")
-                result = _integrity(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        result = _copy_sqlite(path, target, "WAL")
         if result != "ok":
             raise BackupError(_("The restored database failed its integrity check: %(result)s", result=result))
     else:
