@@ -25,7 +25,7 @@ from app.core.audit import acting_as, current_actor
 from app.core.money import parse_money, quantize
 from app.estate.models import Building, Unit
 from app.exceptions import DomainError, NotFound, PermissionDenied
-from app.extensions import db
+from app.extensions import committed, db
 from app.fees import rules as fee_rules
 from app.fees.models import Charge, FeeItem
 from app.fees.services import schedule_in_force
@@ -249,16 +249,12 @@ def record_reading(meter_id: int, period: str, value, read_on: dt.date, actor, m
     if now is None:
         now = dt.datetime.combine(read_on, dt.time(0, 0)) if isinstance(read_on, dt.date) else dt.datetime.max
     with acting_as(actor):
-        try:
+        with committed():
             reading = MeterReading(meter_id=meter_id, period=period, value=value, read_on=read_on,
                                    meter_changed=meter_changed, notes=notes,
                                    read_by_id=getattr(actor, "id", None))
             check_reading(reading, now)
             db.session.add(reading)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return reading
 
 
@@ -269,7 +265,7 @@ def correct_reading(reading_id: int, value, actor, now: dt.datetime, *, read_on:
     if reading is None:
         raise NotFound(_l("This reading does not exist."))
     with acting_as(actor):
-        try:
+        with committed():
             reading.value = value
             if read_on is not None:
                 reading.read_on = read_on
@@ -278,10 +274,6 @@ def correct_reading(reading_id: int, value, actor, now: dt.datetime, *, read_on:
             if notes is not None:
                 reading.notes = notes
             check_reading(reading, now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return reading
 
 
@@ -340,15 +332,11 @@ def check_apportionment(appt: Apportionment) -> None:
 def draft_apportionment(meter_id: int, period: str, total, method: str, actor, notes: str | None = None) -> Apportionment:
     """A draft with its shares, to be checked on screen and then posted."""
     with acting_as(actor):
-        try:
+        with committed():
             appt = Apportionment(meter_id=meter_id, period=period, total=total, method=method,
                                  status="draft", notes=notes)
             check_apportionment(appt)
             db.session.add(appt)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return appt
 
 
@@ -360,7 +348,7 @@ def post_apportionment(apportionment_id: int, actor, now: dt.datetime) -> Apport
     if appt is None:
         raise NotFound(_l("This apportionment does not exist."))
     with acting_as(actor):
-        try:
+        with committed():
             # claim the draft in this transaction: a second click (or a second clerk) finds
             # it posted and changes nothing
             claimed = db.session.execute(
@@ -386,10 +374,6 @@ def post_apportionment(apportionment_id: int, actor, now: dt.datetime) -> Apport
                     description=f"{item.name}（{meter.code}）"[:300],
                 )
                 db.session.add(share.charge)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return appt
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from flask_babel import lazy_gettext as _l
 
 from app.exceptions import DomainError
-from app.extensions import db
+from app.extensions import committed, db
 from app.servicedesk import rules
 
 CONTACT_FIELDS = ("caller", "phone", "channel", "category", "description")
@@ -30,13 +30,8 @@ def unit_given(data: dict) -> dict:
 def committed_intake():
     """The intake without autoflush (a record still being checked must not be flushed), then one
     commit; a refusal rolls everything back and is raised."""
-    try:
-        with db.session.no_autoflush:
-            yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    with committed(), db.session.no_autoflush:
+        yield
 
 
 def check_contact_edit(record, categories: dict) -> None:

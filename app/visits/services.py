@@ -19,7 +19,7 @@ from app.core.audit import acting_as
 from app.estate import services as estate_services
 from app.estate.models import Building, Unit
 from app.exceptions import DomainError, NotFound
-from app.extensions import db
+from app.extensions import committed, db
 from app.owners.models import Occupancy, Owner
 from app.visits import rules
 from app.visits.models import Visit, VisitQuota
@@ -103,15 +103,11 @@ def record_visit(*, estate_ids: list[int], actor, now: dt.datetime, unit_code: s
                   requests=requests, follow_up=follow_up, follow_up_needed=bool(follow_up_needed),
                   follow_up_done=False, signature_kind=signature_kind, signature=signature,
                   signature_mime=mime, signature_sha256=digest, created_at=now)
-    try:
+    with committed():
         with db.session.no_autoflush:
             check_visit(visit, now.date())
         with acting_as(actor):
             db.session.add(visit)
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return visit
 
 
