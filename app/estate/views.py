@@ -163,12 +163,10 @@ def unit_account(unit: Unit) -> dict | None:
     from app.collection import rules as collection_rules
     from app.collection import arrears as collection
     from app.core import clock
-    from app.core.money import fmt
 
     today = clock.today()
     return {
         "as_of": today,
-        "fmt": fmt,
         "unpaid": cashdesk.arrears_total(unit.id),  # the cash desk's 欠费
         "prepaid": cashdesk.prepaid_balance(unit.id),
         "overdue": collection.unit_arrears(unit, today),  # the arrears list's row; None: nothing overdue
