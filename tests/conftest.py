@@ -110,6 +110,27 @@ def login_limit(app):
 
 
 @pytest.fixture()
+def count_sql(app):
+    """The SQL statements the test runs, as a list it may clear (BEGIN/COMMIT/ROLLBACK left out):
+    pages must cost a constant, small number of statements."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def _count(conn, cursor, statement, *args):
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", _count)
+
+
+@pytest.fixture()
 def app_ctx(app):
     with app.app_context():
         yield app

@@ -4,15 +4,12 @@ bookkeeping fields stay in the log but are not shown; personal data masked as on
 import datetime as dt
 import re
 
-import pytest
-
 from app.cashdesk import services as cash
 from app.core.audit import AuditLog, acting_as
 from app.core.history import register_of, value_text
 from app.extensions import db
 from app.owners.models import Owner
 from tests.conftest import do_login
-from tests.core.test_sql_counts import count_sql  # noqa: F401 - fixture
 
 
 def _rows_html(html: str) -> list[str]:
@@ -92,7 +89,7 @@ def test_receipt_history_hides_bookkeeping_fields(app, client):
     assert "2030-01-05 09:30" in history and "T09:30" not in history
 
 
-def test_change_log_page_costs_the_same_at_10_and_100_rows(app, client, count_sql):  # noqa: F811
+def test_change_log_page_costs_the_same_at_10_and_100_rows(app, client, count_sql):
     do_login(client, "manager")
     counts = []
     for size in (10, 100):

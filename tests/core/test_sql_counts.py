@@ -1,24 +1,7 @@
 """Pages cost a constant, small number of SQL statements, whatever the page size."""
 import pytest
-from sqlalchemy import event
 
-from app.extensions import db
 from tests.conftest import do_login
-
-
-@pytest.fixture()
-def count_sql(app):
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def _count(conn, cursor, statement, *args):
-        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", _count)
 
 
 @pytest.mark.parametrize("view", ["ChargeModelView", "UnitModelView", "OwnerModelView", "ReceiptModelView"])
