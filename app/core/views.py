@@ -377,11 +377,17 @@ class StaffModelView(ModelView):
     # on an ordinary payment are just empty rows)
     show_when_set: tuple = ()
 
+    def show_columns_for(self, item) -> list[str]:
+        """The columns the record page shows for ``item``: ``show_columns`` less the
+        ``show_when_set`` ones it leaves empty (a register may also swap columns, e.g. masked
+        personal data)."""
+        return [c for c in self.show_columns
+                if c not in self.show_when_set or getattr(item, c, None) not in (None, "")]
+
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
-        if not self.show_when_set or item is None or show_fieldsets or self.show_fieldsets:
+        if item is None or show_fieldsets or self.show_fieldsets:
             return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
-        columns = [c for c in self.show_columns
-                   if c not in self.show_when_set or getattr(item, c, None) not in (None, "")]
+        columns = self.show_columns_for(item)
         widgets = widgets or {}
         widgets["show"] = self.show_widget(
             pk=pk, label_columns=self.label_columns, include_columns=columns,

@@ -95,28 +95,17 @@ class OwnerModelView(StaffModelView):
     def history_for(self, item):
         return services.owner_history(item.id)
 
-    def _get_show_widget(self, pk, item, **kwargs):
+    def show_columns_for(self, item):
         """Personal data in full only for roles that need it; masked otherwise."""
         sm = current_app.appbuilder.sm
         show_phone = sm.has_access(P.READ_PHONE, P.OWNER)
         show_id = sm.has_access(P.READ_ID_NUMBER, P.OWNER)
         columns = []
-        for col in self.show_columns:
+        for col in super().show_columns_for(item):
             if col in ("phone", "phone2", "emergency_phone") and not show_phone:
                 col = "phone_masked" if col == "phone" else None
             elif col == "id_number" and not show_id:
                 col = "id_number_masked"
             if col:
                 columns.append(col)
-        widgets = kwargs.get("widgets") or {}
-        widgets["show"] = self.show_widget(
-            pk=pk,
-            label_columns=self.label_columns,
-            include_columns=columns,
-            value_columns=self.datamodel.get_values_item(item, columns),
-            formatters_columns=self.formatters_columns,
-            actions=kwargs.get("actions") or self.actions,
-            fieldsets=None,
-            modelview_name=self.__class__.__name__,
-        )
-        return widgets
+        return columns
