@@ -11,7 +11,7 @@ It adds, once for all registers:
 """
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction, FilterNotEqual
@@ -24,7 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import BooleanField, SelectField
 
-from app.core import audit
+from app.core import audit, clock
+from app.core.fields import field_for, keep_seconds
 from app.core.history import present_history
 from app.core.models import estate_of
 from app.exceptions import DomainError
@@ -88,6 +89,7 @@ class StaffModelView(ModelView):
                 self.base_filters or []
             )
         self._setup_choices()
+        self._setup_typed_fields()
         self._setup_relation_scopes()
         self._setup_time_formats()
         super().__init__(**kwargs)
@@ -139,6 +141,28 @@ class StaffModelView(ModelView):
             if isinstance(column.type, DateTime) and column.name not in formatters:
                 formatters[column.name] = _to_minute
         self.formatters_columns = formatters
+
+    def _setup_typed_fields(self) -> None:
+        """Exact decimals and date-times get the fields that keep what is typed (app.core.fields;
+        FAB would give a money column an integer field). A view's own extra field wins."""
+        table = getattr(self.datamodel.obj, "__table__", None)
+        if table is None:
+            return
+        for columns, attr in ((self.add_columns, "add_form_extra_fields"), (self.edit_columns, "edit_form_extra_fields")):
+            extra = dict(getattr(self, attr) or {})
+            for col in columns or []:
+                column = table.columns.get(col)
+                if column is None or col in extra:
+                    continue
+                default = None
+                if attr == "add_form_extra_fields" and isinstance(column.type, DateTime) and not column.nullable:
+                    default = clock.now  # when it happened: now, unless typed otherwise
+                field = field_for(column, (self.label_columns or {}).get(col, col.replace("_", " ").capitalize()),
+                                  (self.description_columns or {}).get(col, ""),
+                                  (self.validators_columns or {}).get(col), default)
+                if field is not None:
+                    extra[col] = field
+            setattr(self, attr, extra)
 
     def _setup_choices(self) -> None:
         # FAB marks a NOT NULL boolean as required, so an unticked box would be refused:
@@ -248,6 +272,8 @@ class StaffModelView(ModelView):
 
     def _save(self, form, item, is_add: bool) -> bool:
         """Populate, check and commit; on a refusal put the message on the form. True = saved."""
+        self._normalise_text(form)
+        keep_seconds(form, item)
         try:
             with db.session.no_autoflush:
                 form.populate_obj(item)
@@ -274,6 +300,20 @@ class StaffModelView(ModelView):
             self.post_update(item)
             flash(str(self.edit_row_message), "success")
         return True
+
+    def _normalise_text(self, form) -> None:
+        """Text as the office means it: browsers send a textarea's line breaks as CRLF (stored as
+        LF, so a form sent back unchanged changes nothing), and a blank box of an optional field
+        is "nothing", not an empty string."""
+        table = getattr(self.datamodel.obj, "__table__", None)
+        for name, field in form._fields.items():
+            if not isinstance(field.data, str):
+                continue
+            text = field.data.replace("\r\n", "\n").replace("\r", "\n")
+            column = table.columns.get(name) if table is not None else None
+            if not text.strip() and column is not None and column.nullable:
+                text = None
+            field.data = text
 
     def _add(self):
         is_valid_form = True
@@ -401,10 +441,16 @@ class StaffModelView(ModelView):
         style (Bootstrap btn-*), confirm (question asked before a POST)."""
         return []
 
+    def locked_reason(self, item):
+        """Why ``item`` may not be edited in its state (a published schedule, a posted
+        apportionment, a closed work order), or None. The record page then offers no 修改 and
+        the edit address shows this reason instead of a form; the service check refuses any
+        other way in anyway."""
+        return None
+
     def record_editable(self, item) -> bool:
-        """Whether the record page offers 修改 (a register may allow it in some states only,
-        e.g. a draft; the service check refuses the rest anyway)."""
-        return True
+        """Whether the record page offers 修改."""
+        return self.locked_reason(item) is None
 
     def _edit_button(self, item) -> list[dict]:
         """修改 on the record page (FAB offers it only in the list), for those who may edit."""
@@ -415,6 +461,17 @@ class StaffModelView(ModelView):
             return []
         url = url_for(f"{type(self).__name__}.edit", pk=self.datamodel.get_pk_value(item))
         return [dict(label=gettext("Edit"), url=url, icon="fa-edit", style="default")]
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        reason = self.locked_reason(item) if item is not None else None
+        if reason:
+            # the record page offers no 修改 for this record; its edit address says why
+            flash(str(reason), "warning")
+            return redirect(url_for(f"{type(self).__name__}.show", pk=pk))
+        return super().edit(pk)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -48,6 +48,13 @@ def check_fee_item(item: FeeItem) -> None:
         raise DomainError(_l("This estate already has a fee item with this code."), field="code")
 
 
+def schedule_locked_reason(schedule: FeeSchedule):
+    """Why the schedule (and its rates and service contents) can no longer change, or None."""
+    if schedule is not None and schedule.status != "draft":
+        return _l("A published fee schedule cannot be changed. Make a new version and publish it.")
+    return None
+
+
 def _draft_only(schedule: FeeSchedule | None) -> None:
     if schedule is None:
         raise DomainError(_l("Choose the fee schedule."), field="schedule")

@@ -73,6 +73,9 @@ class FeeRateModelView(StaffModelView):
     service_check = staticmethod(services.check_rate)
     show_history = False
 
+    def locked_reason(self, item):
+        return services.schedule_locked_reason(item.schedule)
+
 
 class ServiceContentModelView(StaffModelView):
     datamodel = SQLAInterface(ServiceContent)
@@ -88,6 +91,9 @@ class ServiceContentModelView(StaffModelView):
     choice_fields = {"area": rules.SERVICE_AREAS}
     service_check = staticmethod(services.check_content)
     show_history = False
+
+    def locked_reason(self, item):
+        return services.schedule_locked_reason(item.schedule)
 
 
 class FeeScheduleModelView(StaffModelView):
@@ -111,8 +117,8 @@ class FeeScheduleModelView(StaffModelView):
     }
     service_check = staticmethod(services.check_schedule)
 
-    def record_editable(self, item):
-        return item.status == "draft"  # a published schedule is never changed: make a new version
+    def locked_reason(self, item):
+        return services.schedule_locked_reason(item)  # a published schedule: make a new version
 
     def record_buttons(self, item):
         sm = current_app.appbuilder.sm

@@ -190,16 +190,9 @@ def _check_reading(reading: MeterReading, now: dt.datetime) -> None:
                 _l("The charge of this reading has been paid or voided: the reading can no longer change."),
                 field="value",
             )
-    later = db.session.scalar(
-        select(MeterReading.period)
-        .where(MeterReading.meter_id == meter.id, MeterReading.period > reading.period)
-        .order_by(MeterReading.period.desc()).limit(1))
+    later = _later_reading(meter.id, reading.period)
     if later:
-        raise DomainError(
-            _l("This meter already has a reading for a later period (%(period)s): readings are "
-               "entered and corrected from the latest one back.", period=later),
-            field="period",
-        )
+        raise DomainError(_later_message(later), field="period")
     previous = _previous(meter.id, reading.period, reading.id)
     reading.previous_value = previous.value if previous is not None else None
     reading.consumption = rules.consumption(reading.previous_value, reading.value, reading.meter_changed)
@@ -275,6 +268,28 @@ def correct_reading(reading_id: int, value, actor, now: dt.datetime, *, read_on:
                 reading.notes = notes
             check_reading(reading, now)
     return reading
+
+
+def _later_reading(meter_id: int, period: str) -> str | None:
+    return db.session.scalar(
+        select(MeterReading.period)
+        .where(MeterReading.meter_id == meter_id, MeterReading.period > period)
+        .order_by(MeterReading.period.desc()).limit(1))
+
+
+def _later_message(period: str):
+    return _l("This meter already has a reading for a later period (%(period)s): readings are "
+              "entered and corrected from the latest one back.", period=period)
+
+
+def reading_locked_reason(reading: MeterReading):
+    """Why a stored reading can no longer be corrected (its charge paid or voided, a later
+    reading entered), or None: the record page offers 修改 only when it can."""
+    charge = db.session.get(Charge, reading.charge_id) if reading.charge_id else None
+    if charge is not None and (charge.voided_at is not None or charge.paid != 0):
+        return _l("The charge of this reading has been paid or voided: the reading can no longer change.")
+    later = _later_reading(reading.meter_id, reading.period)
+    return _later_message(later) if later else None
 
 
 def check_reading_delete(reading: MeterReading) -> None:

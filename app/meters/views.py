@@ -104,13 +104,7 @@ class MeterReadingModelView(StaffModelView):
     add_form_extra_fields = {
         "period": StringField(LABELS["period"], description=PERIOD_HELP, widget=BS3TextFieldWidget(),
                               default=lambda: period_of(clock.today())),
-        "value": StringField(LABELS["value"], widget=BS3TextFieldWidget(),
-                             description=_l("As shown on the meter, at most 2 decimals")),
         "read_on": DateField(LABELS["read_on"], widget=DatePickerWidget(), default=lambda: clock.today()),
-    }
-    edit_form_extra_fields = {
-        "value": StringField(LABELS["value"], widget=BS3TextFieldWidget(),
-                             description=_l("As shown on the meter, at most 2 decimals")),
     }
 
     @staticmethod
@@ -119,6 +113,9 @@ class MeterReadingModelView(StaffModelView):
 
     def pre_delete(self, item):
         services.check_reading_delete(item)
+
+    def locked_reason(self, item):
+        return services.reading_locked_reason(item)
 
     def _say_billed(self, item):
         if item.charge is not None:
@@ -159,11 +156,6 @@ class ApportionmentModelView(StaffModelView):
     formatters_columns = {"total": _money}
     add_form_extra_fields = {
         "period": StringField(LABELS["period"], description=PERIOD_HELP, widget=BS3TextFieldWidget()),
-        "total": StringField(LABELS["total"], widget=BS3TextFieldWidget(),
-                             description=_l("The public meter's cost for the period in yuan, e.g. 1280.40")),
-    }
-    edit_form_extra_fields = {
-        "total": StringField(LABELS["total"], widget=BS3TextFieldWidget()),
     }
     service_check = staticmethod(services.check_apportionment)
     show_template = "meters/apportionment_show.html"
@@ -173,6 +165,9 @@ class ApportionmentModelView(StaffModelView):
     def pre_delete(self, item):
         if item.status != "draft":
             raise DomainError(_l("A posted apportionment cannot be deleted."))
+
+    def locked_reason(self, item):
+        return _l("A posted apportionment cannot be changed.") if item.status != "draft" else None
 
     # after drafting, show the share table of the new draft
     def post_add(self, item):

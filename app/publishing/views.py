@@ -56,8 +56,10 @@ class NoticeModelView(StaffModelView):
     service_check = staticmethod(services.check_notice)
     show_template = "publishing/notice_show.html"
 
-    def record_editable(self, item):
-        return item.status == "draft"  # only drafts change (services.check_notice)
+    def locked_reason(self, item):  # only drafts change (services.check_notice)
+        if item.status != "draft":
+            return _l("A published or withdrawn notice cannot be changed: withdraw it and publish a new one.")
+        return None
 
     def record_buttons(self, item):
         sm = current_app.appbuilder.sm

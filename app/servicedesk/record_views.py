@@ -10,6 +10,7 @@ from flask import current_app, flash, redirect, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from app.exceptions import DomainError, NotFound
 from app.extensions import db
@@ -42,8 +43,8 @@ class StepFormsMixin:
         """What else this register's record page shows."""
         return {}
 
-    def record_editable(self, item) -> bool:
-        return item.state != "closed"  # a closed record is not changed (intake.check_contact_edit)
+    def locked_reason(self, item):  # a closed record is not changed (intake.check_contact_edit)
+        return _l("This record is closed: nothing more can be done with it.") if item.state == "closed" else None
 
     def can_step(self) -> bool:
         return current_app.appbuilder.sm.has_access(P.WRITE, self.class_permission_name)
