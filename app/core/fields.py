@@ -133,19 +133,42 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
     raise ValueError(gettext("Enter a date and time, e.g. 2026-12-09 08:00."))
 
 
-class LocalDateTimeField(Field):
-    """A date and a time on the office clock, to the minute. The browser's own date-time control
-    (``datetime-local``: picked from a calendar in the browser's language, or typed) — and
-    typed text in the usual office spellings for clients without one."""
+class _DateTimeInput:
+    """A text box for the date and time as the office writes it (2026-12-09 08:00), with a
+    calendar button. The button opens the browser's own date-time picker (app/static/estate.js),
+    which writes its choice back into the box. The box itself is text, not the browser's
+    date-time control: that control's layout and messages follow the browser's language
+    (mm/dd/yyyy and English on an English browser), the box is the same everywhere."""
 
-    widget = _TextInput(type="datetime-local", step="60")
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        params = html_params(name=field.name, value=field._value(), type="text", autocomplete="off",
+                             placeholder=DATETIME_EXAMPLE, required=bool(field.flags.required), **kwargs,
+                             **{"class": "form-control", "data-datetime": ""})
+        title = gettext("Pick a date and time")
+        return Markup(
+            f'<div class="input-group estate-datetime"><input {params}>'
+            f'<span class="input-group-btn"><button type="button" class="btn btn-default" data-pick-datetime '
+            f'title="{title}" aria-label="{title}"><i class="fa fa-calendar"></i></button></span>'
+            '<input type="datetime-local" step="60" class="estate-datetime-picker" tabindex="-1" aria-hidden="true">'
+            "</div>")
+
+
+DATETIME_EXAMPLE = "2026-12-09 08:00"
+
+
+class LocalDateTimeField(Field):
+    """A date and a time on the office clock, to the minute, typed (in the usual office
+    spellings) or picked from a calendar."""
+
+    widget = _DateTimeInput()
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         if self.data is None:
             return ""
-        return self.data.strftime("%Y-%m-%dT%H:%M")
+        return self.data.strftime("%Y-%m-%d %H:%M")
 
     def process_formdata(self, valuelist):
         if not valuelist:

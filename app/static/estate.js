@@ -33,3 +33,22 @@ document.addEventListener("change", function (e) {
   var scope = e.target.form || document;
   scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (b) { b.checked = e.target.checked; });
 });
+
+/* A date-time box (app/core/fields.py): the calendar button opens the browser's own picker and
+   writes the choice into the box as the office writes it, 2026-12-09 08:00. */
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-pick-datetime]");
+  if (!button) return;
+  var group = button.closest(".estate-datetime");
+  var box = group.querySelector("[data-datetime]");
+  var picker = group.querySelector(".estate-datetime-picker");
+  var m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})/.exec(box.value.trim());
+  picker.value = m ? m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5] : "";
+  if (picker.showPicker) { picker.showPicker(); } else { picker.focus(); }
+});
+document.addEventListener("change", function (e) {
+  if (!e.target.classList || !e.target.classList.contains("estate-datetime-picker") || !e.target.value) return;
+  var box = e.target.closest(".estate-datetime").querySelector("[data-datetime]");
+  box.value = e.target.value.replace("T", " ");
+  box.dispatchEvent(new Event("change", { bubbles: true }));
+});

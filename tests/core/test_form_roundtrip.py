@@ -274,7 +274,7 @@ def test_date_times_are_read_as_typed(app, admin, drafts, typed):
         assert notice.starts_at.second == 37  # the untouched time keeps its seconds
         db.session.remove()
     shown = dict(read_form(admin.get(url).get_data(as_text=True)))
-    assert shown["ends_at"] == f"{day.isoformat()}T08:00"
+    assert shown["ends_at"] == f"{day.isoformat()} 08:00"
 
 
 def test_a_date_time_that_is_not_one_is_refused_with_a_message(app, admin, drafts):
@@ -293,6 +293,6 @@ def test_the_posting_log_is_dated_now_unless_typed_otherwise(app, login):
     client = login("supervisor")
     html = client.get("/postingmodelview/add").get_data(as_text=True)
     m = re.search(r'<input[^>]*name="posted_at"[^>]*>', html)
-    assert m and 'type="datetime-local"' in m.group(0)
+    assert m and "data-datetime" in m.group(0)
     value = re.search(r'value="([^"]*)"', m.group(0)).group(1)
     assert value[:10] == clock.today().isoformat() and len(value) == 16, value  # to the minute
