@@ -110,6 +110,7 @@ class ExactDecimalField(Field):
         return "1.20" if self.places <= 2 else f"{Decimal('1.2'):.{self.places}f}"
 
 
+DATETIME_EXAMPLE = "2026-12-09 08:00"
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
                     "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
 _CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?\s*(?:(\d{1,2})[:时点](\d{1,2})分?)?$")
@@ -130,7 +131,7 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
             return dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise ValueError(gettext("Enter a date and time, e.g. 2026-12-09 08:00."))
+    raise ValueError(gettext("Enter a date and time, e.g. %(example)s.", example=DATETIME_EXAMPLE))
 
 
 class _DateTimeInput:
@@ -153,8 +154,6 @@ class _DateTimeInput:
             '<input type="datetime-local" step="60" class="estate-datetime-picker" tabindex="-1" aria-hidden="true">'
             "</div>")
 
-
-DATETIME_EXAMPLE = "2026-12-09 08:00"
 
 
 class LocalDateTimeField(Field):
