@@ -3,6 +3,7 @@ of the registered views and APIs, and one check per cell. Not a test module."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from flask import url_for
 from flask_appbuilder.api import BaseApi
@@ -167,7 +168,7 @@ def held(app, role: str) -> set[tuple[str, str]]:
         return {(pv.permission.name, pv.view_menu.name) for pv in role_.permissions}
 
 
-def check_page(app, b, role, view, perm, method, target, failures, *, strict_200=True):
+def check_page(app, b, role, view, perm, method, target, failures, *, strict_200=True, locked_to=None):
     """GET a page route; for a POST route, a refusal is asked over HTTP (nothing happens
     before the permission check), an allowed POST is checked in the database: a route that
     acts on an empty form (billing, imports...) must not run because a test probed it."""
@@ -183,6 +184,9 @@ def check_page(app, b, role, view, perm, method, target, failures, *, strict_200
     resp, err = _call(b.get, target) if method == "GET" else _call(b.post_form, target)
     if role is None and not exp:
         ok, want = (err is None and is_login_redirect(resp)), "302 -> /login/"
+    elif exp and locked_to:  # a record locked in its state: its edit address leads to its page
+        want = f"302 -> {locked_to}"
+        ok = err is None and resp.status_code == 302 and path_of(resp) == locked_to
     elif exp:
         want = "200" if strict_200 else "200 or a redirect other than the login page"
         ok = err is None and (resp.status_code == 200 or (
@@ -230,6 +234,17 @@ def check_delete(app, b, role, view, failures, throwaway, samples_):
         failures.append(Outcome(role, view.class_permission_name, "delete", f"POST {target}", want, got))
 
 
+def _locked_to(app, view, pk) -> str | None:
+    """The record page that the edit address of a record locked in its state leads to."""
+    from app.extensions import db
+
+    if not hasattr(view, "locked_reason"):
+        return None
+    with app.test_request_context():
+        locked = view.locked_reason(db.session.get(view.datamodel.obj, pk))
+        return urlparse(url_for(f"{view.endpoint}.show", pk=pk)).path if locked else None
+
+
 def walk_pages(app, b, role, action, throwaway, samples_) -> list[Outcome]:
     failures: list[Outcome] = []
     for view in protected_views(app):
@@ -250,7 +265,8 @@ def walk_pages(app, b, role, action, throwaway, samples_) -> list[Outcome]:
                            url(app, f"{view.endpoint}.add"), failures)
                 if pk is not None:
                     check_page(app, b, role, view, required_permission(view, "edit"), "GET",
-                               url(app, f"{view.endpoint}.edit", pk=pk), failures)
+                               url(app, f"{view.endpoint}.edit", pk=pk), failures,
+                               locked_to=_locked_to(app, view, pk))
             else:
                 check_delete(app, b, role, view, failures, throwaway, samples_)
         # every other protected route without arguments: the quick search, the import
