@@ -37,6 +37,16 @@ def test_nothing_but_the_clock_reads_the_machine_date():
     assert not found, "use app.core.clock (today/now/utcnow) instead:\n" + "\n".join(found)
 
 
+def test_tests_ask_the_office_clock_too():
+    # a test that feeds the machine's date to a pinned app disagrees with it on every other day
+    # than the pin (tests/visits once did): expected dates come from clock.today()
+    own = Path(__file__).resolve()
+    found = [f"{path.relative_to(REPO)}:{no}: {line.strip()}"
+             for path in sorted((REPO / "tests").rglob("*.py")) if path != own and "benchmarks" not in path.parts
+             for no, line in enumerate(path.read_text("utf-8").splitlines(), 1) if MACHINE_DATE.search(line)]
+    assert not found, "use app.core.clock in tests:\n" + "\n".join(found)
+
+
 def test_the_scan_sees_every_spelling():
     # the pattern the scan uses catches each way the machine's date was read in this codebase
     for line in ("dt.date.today()", "stamp = dt.datetime.now().strftime('%Y')", "datetime.utcnow()",
