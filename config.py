@@ -71,6 +71,12 @@ IMG_UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"
 IMG_UPLOAD_URL = "/uploads/"
 MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
 
+# --- the office's clock (app/core/clock.py) --------------------------------------------
+# "YYYY-MM-DD" pins the office's date (the time of day keeps running): tests, the demo and CI's
+# awkward-day runs. Unset (the default) in production: the office's date is the machine's, in
+# BABEL_DEFAULT_TIMEZONE. A value that is not such a date stops the app at start.
+OFFICE_TODAY = os.environ.get("OFFICE_TODAY", "").strip() or None
+
 # --- demo -------------------------------------------------------------------------------
 SEED_DEMO = _bool("SEED_DEMO", True)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD")

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask_appbuilder import AppBuilder
 
+from app.core.clock import parse_office_today
 from app.extensions import db, migrate
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(config)
     app.config.update(overrides)
+    # a mistyped OFFICE_TODAY stops the start with its reason (ClockSettingError), not a
+    # wrong date on every receipt
+    parse_office_today(app.config.get("OFFICE_TODAY"))
     if "IMG_UPLOAD_FOLDER" not in overrides and "UPLOAD_FOLDER" not in os.environ:
         # uploads live beside the database of this instance
         app.config["IMG_UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads") + "/"

@@ -74,6 +74,7 @@ def build_statement(
     """The statement of ``unit_id`` as plain data; ``printed_on`` defaults to today."""
     from app.cashdesk.ledger import unit_ledger
     from app.cashdesk.services import arrears_total
+    from app.core import clock
     from app.estate.models import Unit
     from app.exceptions import DomainError, NotFound
     from app.extensions import db
@@ -84,7 +85,7 @@ def build_statement(
     check_scope(unit.estate_id, estate_ids, _l("This unit does not exist."))
     if date_from and date_to and date_from > date_to:
         raise DomainError(_l("The start date must be on or before the end date."), field="date_from")
-    printed_on = printed_on or dt.date.today()
+    printed_on = printed_on or clock.today()
 
     full = unit_ledger(unit_id)  # every line, with the running balance
     opening = ZERO

@@ -11,7 +11,17 @@ import re
 
 import pytest
 
-from app import create_app
+# The office clock is pinned for the whole suite, so that its expectations hold on any day:
+# OFFICE_TODAY from the environment (CI runs the date-sensitive tests on awkward days with it,
+# see .ci/run), else this day. Set in the environment before the app is imported, so that
+# config.py, code outside an app context (app.core.clock reads the environment then) and the
+# browser tests' live server (a subprocess) all see the same day. Expected dates in tests are
+# computed from clock.today(), never written as a month that is only true this month.
+DEFAULT_OFFICE_TODAY = "2026-12-07"
+OFFICE_TODAY = os.environ.get("OFFICE_TODAY", "").strip() or DEFAULT_OFFICE_TODAY
+os.environ["OFFICE_TODAY"] = OFFICE_TODAY
+
+from app import create_app  # noqa: E402 - after the pin above
 
 PASSWORD = "demo-password-2026"
 # every app the tests build signs with this (PyJWT wants an HMAC key of at least 32 bytes)
@@ -29,6 +39,7 @@ def app(tmp_path_factory):
         TESTING=True,
         SECRET_KEY=TEST_SECRET_KEY,
         DEMO_PASSWORD=PASSWORD,
+        OFFICE_TODAY=OFFICE_TODAY,
     )
     with app.app_context():
         from app.bootstrap import first_start

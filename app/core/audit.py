@@ -18,6 +18,7 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, Integer, String, Text, event, inspect, insert
 from sqlalchemy.orm import Mapped, Mapper, Session, joinedload, mapped_column, relationship
 
+from app.core import clock
 from app.exceptions import DomainError
 
 
@@ -220,7 +221,7 @@ def _rows_for(obj, action: str, at, user_id, username) -> list[dict]:
 
 @event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _flush_context):
-    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    at = clock.utcnow()
     user_id, username = current_actor()
     rows: list[dict] = []
     for obj in session.new:

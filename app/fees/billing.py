@@ -13,6 +13,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
+from app.core import clock
 from app.core.audit import AuditLog, current_actor
 from app.estate.models import Unit
 from app.exceptions import DomainError
@@ -147,7 +148,7 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
         _insert_rows(rows)
         user_id, username = current_actor()
         db.session.execute(insert(AuditLog), [dict(
-            at=dt.datetime.utcnow(), user_id=user_id, username=username, estate_id=estate_id,
+            at=clock.utcnow(), user_id=user_id, username=username, estate_id=estate_id,
             table_name="charge", record_id=f"billing:{period}", action="insert", field="billing_run",
             old_value=None, new_value=f"{len(rows)} charges, total {total}",
         )])

@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import insert, select
 
+from app.core import clock
 from app.core.audit import AuditLog, acting_as
 from app.core.money import quantize
 from app.estate.models import Building, Unit
@@ -168,7 +169,7 @@ def _public_meters(estate, today, periods, item: FeeItem, rng: random.Random) ->
     db.session.execute(insert(ApportionmentShare), shares)
     # one audit row for the whole seed, as monthly billing does for a run
     db.session.execute(insert(AuditLog), [dict(
-        at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), user_id=None, username="demo-seed", estate_id=estate.id,
+        at=clock.utcnow(), user_id=None, username="demo-seed", estate_id=estate.id,
         table_name="apportionment", record_id="demo", action="insert", field="demo_seed",
         old_value=None, new_value=f"{len(appts)} apportionments posted, {len(charges)} charges")])
     db.session.commit()

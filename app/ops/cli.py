@@ -1,7 +1,6 @@
 """`flask --app run.py backup [--out FILE]` and `flask --app run.py restore FILE [--yes]`."""
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.core import clock
 from app.security import events
 
 
@@ -21,7 +21,7 @@ def _size(n: int) -> str:
 
 
 def default_backup_path(kind: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     folder = Path(current_app.instance_path) / "backups"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"estate-desk-{stamp}.{'db' if kind == 'sqlite' else 'dump'}"

@@ -6,7 +6,6 @@ the list without being allowed to import.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from flask import abort, current_app, redirect, request, send_file, url_for
@@ -20,6 +19,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField
 from wtforms.validators import InputRequired
 
+from app.core import clock
 from app.exceptions import DomainError, ImportRejected
 from app.extensions import db
 from app.owners import exporter, importer
@@ -127,7 +127,7 @@ class DataImportView(BaseView):
 
         events.record(events.EXPORT, detail={"what": "owner_list", "estates": sm.current_estate_ids(),
                                              "masked": not sm.has_access(P.READ_PHONE, P.OWNER)})
-        name = _("owner-list") + f"-{dt.date.today():%Y%m%d}.xlsx"
+        name = _("owner-list") + f"-{clock.today():%Y%m%d}.xlsx"
         response = send_file(io.BytesIO(data), mimetype=exporter.XLSX_MIMETYPE,
                              as_attachment=True, download_name=name)
         response.headers["Cache-Control"] = "no-store"

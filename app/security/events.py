@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect, insert
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.security.event_models import SecurityEvent
 
 LOGIN = "login"
@@ -67,7 +68,7 @@ _system_sync: ContextVar[bool] = ContextVar("security_events_system_sync", defau
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 def client_ip() -> str | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.live_server import PASSWORD, READY_PREFIX
+from tests.conftest import OFFICE_TODAY
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -80,7 +81,9 @@ def live_server(tmp_path_factory) -> str:
     """Base URL (``http://127.0.0.1:<port>/``) of a real Estate Desk with the demo estate."""
     instance = tmp_path_factory.mktemp("browser-instance")
     log_path = instance / "server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    # the server's office clock is pinned to the suite's day (tests/conftest.py), so that the
+    # pages show what the tests compute from that day
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "OFFICE_TODAY": OFFICE_TODAY}
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.browser.live_server", str(instance)],

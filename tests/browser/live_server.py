@@ -6,7 +6,8 @@ Builds the real app with its own instance folder and SQLite file, runs the first
 (migrations, roles, demo estate, one demo user per role with the password below), then
 serves with werkzeug on 127.0.0.1 (PORT 0 = any free port) and prints one line
 ``LISTENING http://127.0.0.1:<port>/`` once the socket is bound. Stops on SIGTERM/SIGINT.
-Also handy by hand: the same database a failing browser test saw.
+Also handy by hand: the same database a failing browser test saw. The tests pin the office
+clock (OFFICE_TODAY, tests/conftest.py); set the same OFFICE_TODAY by hand to see their day.
 """
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def _make_owing(estate, name: str, months: int, pay: str | None = None, phone_ca
 def test_unit_in_arrears_shows_the_cash_desk_and_arrears_list_figures(login):
     client = login("clerk")
     arrears = client.get("/arrears/?sort=amount").get_data(as_text=True)
-    code = "12-1-208"  # the demo's 2025-11 debtor with a late fee
+    code = "12-1-208"  # the demo's debtor since a year before today, with a late fee
     row = _arrears_row(arrears, code)
     unit_id = _unit_id(client, code)
     page = client.get(f"/unitmodelview/show/{unit_id}").get_data(as_text=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core import clock
 from app.estate.models import Unit
 from app.exceptions import DomainError
 from app.extensions import db
@@ -14,40 +15,43 @@ from app.fees import billing
 from app.fees.models import Charge, FeeItem
 from app.owners.models import Occupancy, Owner
 
-NOW = dt.datetime(2027, 3, 1, 8, 0)
+# Months of next year: after every month the demo billed (up to the office's month, see
+# app/fees/demo.py) on whatever day the suite's clock is pinned to (tests/conftest.py).
+Y = clock.today().year + 1
+NOW = dt.datetime(Y, 3, 1, 8, 0)
 
 
 def test_billing_twice_creates_nothing_new(app_ctx, demo_estate):
-    first = billing.generate(demo_estate.id, "2027-03", NOW)
+    first = billing.generate(demo_estate.id, f"{Y}-03", NOW)
     assert first.created > 500  # every unit with an owner, two monthly items
-    second = billing.generate(demo_estate.id, "2027-03", NOW)
+    second = billing.generate(demo_estate.id, f"{Y}-03", NOW)
     assert second.created == 0 and second.skipped == first.created
-    keys = [k for (k,) in db.session.query(Charge.billing_key).filter(Charge.period == "2027-03")]
+    keys = [k for (k,) in db.session.query(Charge.billing_key).filter(Charge.period == f"{Y}-03")]
     assert len(keys) == len(set(keys)) == first.created
 
 
 def test_amount_is_rate_times_area_from_schedule(app_ctx, demo_estate):
-    billing.generate(demo_estate.id, "2027-04", NOW)
+    billing.generate(demo_estate.id, f"{Y}-04", NOW)
     unit = db.session.query(Unit).filter_by(estate_id=demo_estate.id, code="3-2-501").one()
     prop = db.session.query(FeeItem).filter_by(estate_id=demo_estate.id, code="property").one()
-    charge = db.session.query(Charge).filter_by(unit_id=unit.id, fee_item_id=prop.id, period="2027-04").one()
+    charge = db.session.query(Charge).filter_by(unit_id=unit.id, fee_item_id=prop.id, period=f"{Y}-04").one()
     assert charge.rate == D("1.2000")  # 多层
     assert charge.amount == (D("1.20") * unit.chargeable_area).quantize(D("0.01"))
-    assert charge.due_date == dt.date(2027, 5, 1)
+    assert charge.due_date == dt.date(Y, 5, 1)
 
 
 def test_mid_month_move_in_is_prorated(app_ctx, demo_estate):
     unit = (db.session.query(Unit).filter(Unit.estate_id == demo_estate.id, ~Unit.occupancies.any())
             .order_by(Unit.id).first())
     owner = Owner(estate_id=demo_estate.id, name="新业主", phone="13600000001")
-    db.session.add_all([owner, Occupancy(unit=unit, owner=owner, relation="owner", move_in_date=dt.date(2027, 6, 16))])
+    db.session.add_all([owner, Occupancy(unit=unit, owner=owner, relation="owner", move_in_date=dt.date(Y, 6, 16))])
     db.session.commit()
-    billing.generate(demo_estate.id, "2027-06", NOW)
+    billing.generate(demo_estate.id, f"{Y}-06", NOW)
     garbage = db.session.query(FeeItem).filter_by(estate_id=demo_estate.id, code="garbage").one()
-    charge = db.session.query(Charge).filter_by(unit_id=unit.id, fee_item_id=garbage.id, period="2027-06").one()
+    charge = db.session.query(Charge).filter_by(unit_id=unit.id, fee_item_id=garbage.id, period=f"{Y}-06").one()
     assert charge.amount == D("5.00")  # 10.00 a month, 15 of 30 days
-    billing.generate(demo_estate.id, "2027-05", NOW)
-    assert not db.session.query(Charge).filter_by(unit_id=unit.id, period="2027-05").count()  # before move-in
+    billing.generate(demo_estate.id, f"{Y}-05", NOW)
+    assert not db.session.query(Charge).filter_by(unit_id=unit.id, period=f"{Y}-05").count()  # before move-in
 
 
 def test_no_schedule_in_force_is_refused(app_ctx, demo_estate):
@@ -61,15 +65,15 @@ def test_billing_command(app):
     """`flask --app run.py billing generate --period ...` against the session database."""
     root = Path(__file__).resolve().parents[2]
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "INSTANCE_PATH": app.instance_path,
-           "PATH": "/usr/bin:/bin", "HOME": app.instance_path}
+           "PATH": "/usr/bin:/bin", "HOME": app.instance_path, "OFFICE_TODAY": app.config["OFFICE_TODAY"]}
     run = lambda *a: subprocess.run([sys.executable, "-m", "flask", "--app", "run.py", *a], cwd=root, env=env,  # noqa: E731
                                     capture_output=True, text=True, timeout=300)
-    out = run("billing", "generate", "--period", "2027-08", "--estate", "山水湖畔小区")
+    out = run("billing", "generate", "--period", f"{Y}-08", "--estate", "山水湖畔小区")
     assert out.returncode == 0, out.stderr
     assert "charges created" in out.stdout
-    again = run("billing", "generate", "--period", "2027-08", "--estate", "山水湖畔小区")
+    again = run("billing", "generate", "--period", f"{Y}-08", "--estate", "山水湖畔小区")
     assert again.returncode == 0 and " 0 charges created" in again.stdout
-    bad = run("billing", "generate", "--period", "2027-13")
+    bad = run("billing", "generate", "--period", f"{Y}-13")
     assert bad.returncode != 0
 
 
@@ -81,11 +85,11 @@ def test_billing_settles_new_charges_from_prepaid(app_ctx, demo_estate):
 
     clerk = app_ctx.appbuilder.sm.find_user(username="clerk")
     unit = db.session.query(Unit).filter_by(estate_id=demo_estate.id, code="5-1-301").one()
-    cash.post_payment(unit.id, "5000.00", "cash", clerk, dt.datetime(2027, 9, 30, 9))
+    cash.post_payment(unit.id, "5000.00", "cash", clerk, dt.datetime(Y, 9, 30, 9))
     prepaid = cash.prepaid_balance(unit.id)
     assert prepaid > 0 and cash.arrears_total(unit.id) == 0
-    billing.generate(demo_estate.id, "2027-10", dt.datetime(2027, 10, 1, 8))
-    billed = sum(c.amount for c in db.session.query(Charge).filter_by(unit_id=unit.id, period="2027-10"))
+    billing.generate(demo_estate.id, f"{Y}-10", dt.datetime(Y, 10, 1, 8))
+    billed = sum(c.amount for c in db.session.query(Charge).filter_by(unit_id=unit.id, period=f"{Y}-10"))
     assert billed > 0
     assert cash.arrears_total(unit.id) == 0
     assert cash.prepaid_balance(unit.id) == prepaid - billed
@@ -99,10 +103,10 @@ def test_billing_command_refuses_bad_input_in_words_before_starting(app):
     runner = app.test_cli_runner()
     with app.app_context():
         before = db.session.query(Charge).count()
-    bad = runner.invoke(args=["billing", "generate", "--period", "2027-13"])
+    bad = runner.invoke(args=["billing", "generate", "--period", f"{Y}-13"])
     assert bad.exit_code == 2 and "--period" in bad.output and "年-月" in bad.output, bad.output
     assert "户/s" not in bad.output  # refused before any estate was started
-    unknown = runner.invoke(args=["billing", "generate", "--period", "2027-09", "--estate", "没有这个小区"])
+    unknown = runner.invoke(args=["billing", "generate", "--period", f"{Y}-09", "--estate", "没有这个小区"])
     assert unknown.exit_code == 1 and "没有名为“没有这个小区”的小区" in unknown.output, unknown.output
     with app.app_context():
         assert db.session.query(Charge).count() == before

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.core import clock
 from app.exceptions import DomainError
 from app.extensions import db
 from app.visits import services
@@ -100,7 +101,7 @@ def test_unit_of_another_estate_refused(app_ctx, demo_estate, other_estate, cler
 # --- over HTTP ---------------------------------------------------------------------------
 def _post(client, data, files=None):
     form = {"csrf_token": csrf_token(client, "/visitmodelview/add"), "kind": "regular",
-            "visit_date": dt.date.today().isoformat(), **data}
+            "visit_date": clock.today().isoformat(), **data}
     for name, (content, filename) in (files or {}).items():
         form[name] = (io.BytesIO(content), filename)
     return client.post("/visitmodelview/add", data=form, content_type="multipart/form-data")
@@ -168,8 +169,6 @@ def test_bad_signature_refused_nothing_written(login, app, own_unit, kind, field
 
 
 def test_future_date_and_unknown_room_show_translated_messages(login, app, own_unit):
-    from app.core import clock
-
     client = login("clerk")
     db.session.rollback()  # the test and its requests share one session: see what they wrote
     today = clock.today()
@@ -192,12 +191,12 @@ def test_another_estates_clerk_cannot_record_here(login, app, own_unit):
 def test_api_shows_signature_presence_and_refuses_bad_input(login, app, own_unit, other_estate):
     client = login("clerk")
     resp = client.post("/api/v1/visit/", json={"unit": own_unit.id, "kind": "regular",
-                                               "visit_date": dt.date.today().isoformat(), "met_person": "接口"})
+                                               "visit_date": clock.today().isoformat(), "met_person": "接口"})
     assert resp.status_code == 201, resp.get_json()
     pk = resp.get_json()["id"]
     shown = client.get(f"/api/v1/visit/{pk}").get_json()["result"]
     assert shown["signature_kind"] == "none" and shown["signature_sha256"] is None and "signature" not in shown
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     resp = client.post("/api/v1/visit/", json={"unit": own_unit.id, "kind": "regular", "visit_date": future})
     assert resp.status_code == 422 and "visit_date" in resp.get_json()["message"]
     db.session.rollback()  # the test and its requests share one session: see what they wrote
@@ -206,7 +205,7 @@ def test_api_shows_signature_presence_and_refuses_bad_input(login, app, own_unit
     b_unit = db.session.query(Unit).filter_by(estate_id=other_estate.id).first()
     before = _visits([b_unit.id])
     resp = client.post("/api/v1/visit/", json={"unit": b_unit.id, "kind": "regular",
-                                               "visit_date": dt.date.today().isoformat()})
+                                               "visit_date": clock.today().isoformat()})
     assert resp.status_code == 422
     db.session.rollback()  # the test and its requests share one session: see what they wrote
     assert _visits([b_unit.id]) == before
@@ -220,7 +219,7 @@ def test_follow_up_closed_on_the_edit_form_and_audited(login, app, own_unit):
     assert resp.status_code == 302
     pk = int(re.search(r"/visitmodelview/show/(\d+)", resp.headers["Location"]).group(1))
     edit_url = f"/visitmodelview/edit/{pk}"
-    form = {"csrf_token": csrf_token(client, edit_url), "kind": "regular", "visit_date": dt.date.today().isoformat(),
+    form = {"csrf_token": csrf_token(client, edit_url), "kind": "regular", "visit_date": clock.today().isoformat(),
             "met_person": "", "opinions": "", "requests": "", "follow_up": "更换单元门禁",
             "follow_up_needed": "y", "follow_up_done": "y"}
     resp = client.post(edit_url, data=form)
@@ -231,9 +230,9 @@ def test_follow_up_closed_on_the_edit_form_and_audited(login, app, own_unit):
     fields = {row.field for row in audit.history("visit", pk)}
     assert "follow_up_done" in fields and "signature" not in fields
     # the edit form runs the same checks: a date in the future is refused, nothing changes
-    form["visit_date"] = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    form["visit_date"] = (clock.today() + dt.timedelta(days=5)).isoformat()
     form["csrf_token"] = csrf_token(client, edit_url)
     resp = client.post(edit_url, data=form)
     assert resp.status_code == 200
     db.session.rollback()
-    assert db.session.get(Visit, pk).visit_date <= dt.date.today() + dt.timedelta(days=1)
+    assert db.session.get(Visit, pk).visit_date <= clock.today() + dt.timedelta(days=1)
