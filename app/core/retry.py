@@ -43,8 +43,9 @@ def is_transient(err: BaseException) -> bool:
 
 
 def _pause(attempt: int) -> None:
-    # random, growing pauses: writers that collided do not collide again in step
-    time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # nosec B311 - jitter, not a secret
+    # random, growing pauses: writers that collided do not collide again in step (a jitter, not
+    # a secret: the random module is right here)
+    time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))  # nosec B311
 
 
 def write_retrying(work: Callable[[], T], find_done: Callable[[], T | None] | None = None) -> T:
