@@ -34,7 +34,7 @@ LABELS = {
     "status": _l("Status"), "decided_by": _l("Decided by"), "decided_at": _l("Decided at"),
     "decision_note": _l("Decision note"), "reversal": _l("Reversal receipt"),
     "year": _l("Year"), "seq": _l("Sequence number"), "hash": _l("Check code"), "prev_hash": _l("Previous check code"),
-    "request_key": _l("Form key"), "cashier_id": _l("Cashier"), "unit_id": _l("Unit"), "reverses_id": _l("Reverses receipt"),
+    "request_key": _l("Form key"), "request_hash": _l("Form content check code"), "cashier_id": _l("Cashier"), "unit_id": _l("Unit"), "reverses_id": _l("Reverses receipt"),
 }
 KINDS = {"payment": _l("Payment"), "reversal": _l("Reversal (void)")}
 VOID_STATUSES = {"pending": _l("Waiting for approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}

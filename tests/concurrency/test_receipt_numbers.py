@@ -7,9 +7,11 @@ flushed. Afterwards the receipt numbers of the estate's year are exactly 1..N (N
 postings committed), the hash chain verifies, every charge's ``paid`` equals its receipt lines,
 and no posting failed: not one "database is locked" (issue 12: 7 of 960 did, with 16 cashiers).
 
-On SQLite the writers wait only BUSY_MS for the lock (the office's setting is 15 s), so that
-attempts do meet a busy database and must be retried (without the retry this run fails with
-dozens of "database is locked"); the count of retried attempts is printed.
+On SQLite the writers wait only BUSY_MS (2 s) for the lock (the office's setting is 15 s), so
+that under load attempts do meet a busy database and must be retried; the count of retried
+attempts is printed. (At 500 ms, one posting in 960 once ran out of its 8 attempts on this
+2-core machine shared with other test runs: 2 s keeps a margin; tests/cashdesk/test_posting_retry.py
+proves the retry itself deterministically.)
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from tests.concurrency.posting import (
 WORKERS = int(os.environ.get("CONCURRENCY_WORKERS", "16"))
 PER_WORKER = int(os.environ.get("CONCURRENCY_POSTINGS", "60"))
 ROLLBACK_EVERY = 7
-BUSY_MS = int(os.environ.get("CONCURRENCY_BUSY_MS", "500"))
+BUSY_MS = int(os.environ.get("CONCURRENCY_BUSY_MS", "2000"))
 
 
 def _run(url, instance, busy_timeout_ms=None):
