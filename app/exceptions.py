@@ -22,6 +22,11 @@ class PermissionDenied(DomainError):
     """The actor may not do this."""
 
 
+class Conflict(DomainError):
+    """The request clashes with one already done (a one-time key reused for other content):
+    nothing was changed; HTTP 409 in the API."""
+
+
 class ImportRejected(DomainError):
     """An import file was refused; ``errors`` lists (row number, message) pairs."""
 

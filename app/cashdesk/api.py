@@ -13,22 +13,28 @@ from app.cashdesk.models import BankDeposit, Receipt, Reconciliation, VoidReques
 from app.core import clock
 from app.core.api import READ_ONLY, StaffRestApi, action_endpoint
 from app.core.api_support import ExactDecimal, related_row
+from app.core.inputs import IdField, IdListField, TextField, column_limit
 from app.core.views import current_estate_ids
 from app.estate.models import Estate, Unit
 from app.security import permissions as P
 
 
 class PaymentSchema(Schema):
-    unit = fields.Integer(required=True, metadata={"description": "id of the unit"})
+    """Ids and text checked by app.core.inputs (the same rules as the take-payment form): an id
+    is a plain positive integer (8.5 is refused, never unit 8), text fits its column and holds
+    no control characters."""
+
+    unit = IdField(required=True, metadata={"description": "id of the unit"})
     amount = ExactDecimal(2, required=True, metadata={"description": "yuan received, e.g. 1005.50"})
     method = fields.String(required=True, validate=validate.OneOf(list(rules.METHODS)))
-    payer_name = fields.String(allow_none=True, load_default=None)
-    charge_ids = fields.List(fields.Integer(), allow_none=True, load_default=None,
+    payer_name = TextField(column_limit(Receipt.payer_name), allow_none=True, load_default=None)
+    charge_ids = IdListField(allow_none=True, load_default=None,
                              metadata={"description": "settle only these charges (default: the oldest first)"})
     use_prepaid = fields.Boolean(load_default=True)
-    reference = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
-    request_key = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64),
-                                metadata={"description": "one-time key: the same key posts once"})
+    reference = TextField(column_limit(Receipt.reference), allow_none=True, load_default=None)
+    request_key = TextField(column_limit(Receipt.request_key), allow_none=True, load_default=None, metadata={
+        "description": "one-time key: sent again with the same payment it returns the first receipt; with "
+                       "another unit, amount, method, payer, reference or charges it is a 409, nothing posted"})
 
 
 class ReceiptRestApi(StaffRestApi):
@@ -49,7 +55,8 @@ class ReceiptRestApi(StaffRestApi):
 
     @action_endpoint("/payment",
                      "Take a payment for a unit: settles charges, keeps the rest as prepaid, issues a receipt.",
-                     "PaymentSchema", ok=201)
+                     "PaymentSchema", ok=201,
+                     also={409: "The request_key was already used for a different payment: nothing posted"})
     def payment(self):
         def pay(data):
             unit = related_row(Unit, data["unit"], "unit", current_estate_ids())

@@ -55,8 +55,10 @@ class Receipt(Audited, EstateScoped, Model):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"), unique=True)
     reason: Mapped[str | None] = mapped_column(String(300))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-    # a form's one-time token: a double submit posts once
+    # a form's (or an API client's) one-time token: a double submit posts once; the hash of what
+    # was posted with it tells a replay (same hash) from another payment under the same key
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -75,3 +76,23 @@ def canonical(fields: dict) -> str:
 
 def chain_hash(prev_hash: str, fields: dict) -> str:
     return hashlib.sha256((prev_hash + "\n" + canonical(fields)).encode("utf-8")).hexdigest()
+
+
+def request_fingerprint(unit_id: int, amount: Decimal, method: str, charge_ids: list[int] | None,
+                        use_prepaid: bool, payer_name: str | None, reference: str | None) -> str:
+    """What a payment request asked for, as a hash stored with its one-time key: the same key
+    with the same content is a replay (the first receipt), with other content a conflict.
+    Built from the cleaned values (amount in fen, picked charges sorted), so "100" and
+    "100.00", or a name with spaces around, are the same request."""
+    fields = {
+        "unit_id": unit_id,
+        "amount_fen": int((amount * 100).to_integral_value()),
+        "method": method,
+        "charges": ",".join(str(c) for c in sorted(set(charge_ids))) if charge_ids is not None else "oldest",
+        "use_prepaid": int(bool(use_prepaid)),
+        "payer_name": payer_name or "",
+        "reference": reference or "",
+    }
+    # JSON, not "a|b": a "|" typed in a name cannot make two requests look alike
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

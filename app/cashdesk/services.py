@@ -6,20 +6,23 @@ receipt counter inside the posting transaction: a rolled-back posting leaves no 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 
 from app.cashdesk import rules
 from app.cashdesk.models import PrepaidEntry, Receipt, ReceiptCounter, ReceiptLine, VoidRequest
+from app.core import inputs, retry
 from app.core.audit import acting_as
 from app.core.money import Money, parse_money, to_fen
 from app.estate.models import Unit
-from app.exceptions import DomainError, PermissionDenied
 from app.core.counters import next_in_series
-from app.extensions import db
+from app.exceptions import Conflict, DomainError, PermissionDenied
+from app.extensions import committed, db
 from app.fees.models import Charge
 from app.security import permissions as P
 
@@ -129,23 +132,66 @@ def post_payment(
 
     The money (plus the unit's prepaid balance when ``use_prepaid``) settles the picked
     charges, or the oldest first; what is left is kept as prepaid. The same ``request_key``
-    posts once: a double submit returns the first receipt.
+    posts once: sent again with the same content it returns the first receipt; with another
+    unit, amount, method, payer, reference or choice of charges it is a Conflict and nothing
+    is posted. Every input is checked before the database sees it (app.core.inputs).
+
+    A busy database (SQLite's lock, PostgreSQL's serialization failure) retries the whole
+    posting a bounded number of times (app.core.retry); a posting without a key gets one of
+    its own, so an attempt whose commit went through is found by it, never posted twice.
     """
+    unit_id = inputs.as_id(unit_id, "unit")
+    amount = parse_money(amount, field="amount", allow_zero=use_prepaid)
+    if method not in rules.METHODS and not (method == rules.PREPAID and amount == 0):
+        raise DomainError(_l("Pick one of the listed values."), field="method")
+    payer_name = inputs.clean_text(payer_name, "payer_name", inputs.column_limit(Receipt.payer_name))
+    reference = inputs.clean_text(reference, "reference", inputs.column_limit(Receipt.reference))
+    request_key = inputs.clean_text(request_key, "request_key", inputs.column_limit(Receipt.request_key))
+    if charge_ids is not None:
+        charge_ids = inputs.as_ids(charge_ids, "charges")
+    fingerprint = rules.request_fingerprint(unit_id, amount, method, charge_ids, use_prepaid, payer_name, reference)
+    key = request_key or f"auto-{uuid.uuid4().hex}"
+
+    def attempt() -> Receipt:
+        try:
+            with acting_as(actor), committed():
+                return _post_once(unit_id, amount, method, actor, now, payer_name, charge_ids, use_prepaid,
+                                  reference, key, fingerprint)
+        except IntegrityError:
+            # the same key committed by another request meanwhile (PostgreSQL: the unique index
+            # waited for it): a replay or a conflict, never a second receipt
+            done = _posted_with(key, fingerprint)
+            if done is None:
+                raise
+            return done
+
+    return retry.write_retrying(attempt, lambda: _posted_with(key, fingerprint))
+
+
+def _posted_with(key: str, fingerprint: str) -> Receipt | None:
+    """The receipt already posted with ``key``, if the request is the same; a Conflict if the
+    key was used for another payment; None if nothing was posted with it."""
+    existing = db.session.scalar(select(Receipt).where(Receipt.request_key == key))
+    if existing is None:
+        return None
+    # receipts of before the fingerprint (request_hash NULL) replay as they always did
+    if existing.request_hash not in (None, fingerprint):
+        raise Conflict(_l("This form (request key) was already used for a different payment: nothing was posted "
+                          "now. Check the receipts; to take a new payment, submit again."), field="request_key")
+    return existing
+
+
+def _post_once(unit_id, amount, method, actor, now, payer_name, charge_ids, use_prepaid, reference, key,
+               fingerprint) -> Receipt:
     # lock the unit first: two cashiers taking money for one unit at once must not settle the
     # same charge twice, and a double submit waits for the first (PostgreSQL: a row lock;
     # SQLite: the write lock of BEGIN IMMEDIATE)
     unit = db.session.scalar(select(Unit).where(Unit.id == unit_id).with_for_update())
-    if request_key:
-        existing = db.session.scalar(select(Receipt).where(Receipt.request_key == request_key))
-        if existing is not None:
-            return existing
-    amount = parse_money(amount, field="amount", allow_zero=use_prepaid)
-    if method not in rules.METHODS and not (method == rules.PREPAID and amount == 0):
-        raise DomainError(_l("Pick one of the listed values."), field="method")
+    done = _posted_with(key, fingerprint)
+    if done is not None:
+        return done
     if unit is None:
         raise DomainError(_l("This unit does not exist."), field="unit")
-    if payer_name is not None and len(payer_name.strip()) > 100:
-        raise DomainError(_l("The name is too long (at most %(n)d characters).", n=100), field="payer_name")
 
     prepaid = prepaid_balance(unit.id) if use_prepaid else ZERO
     candidates = [
@@ -159,27 +205,25 @@ def post_payment(
     if amount == 0 and not parts:
         raise DomainError(_l("Nothing to settle: enter the amount received."), field="amount")
 
-    with acting_as(actor):
-        receipt = _new_receipt(
-            unit, now, kind="payment", payer_name=(payer_name or _occupant_name(unit)).strip(),
-            method=method, reference=(reference or None), amount=amount, to_prepaid=to_prepaid,
-            from_prepaid=from_prepaid, cashier_id=getattr(actor, "id", None),
-            cashier_name=_display_name(actor), request_key=request_key or None,
-        )
-        _seal(receipt, parts)
-        db.session.add(receipt)
-        db.session.flush()
-        charges = {c.id: c for c in db.session.scalars(select(Charge).where(Charge.id.in_([c for c, _ in parts])))}
-        for charge_id, part in parts:
-            db.session.add(ReceiptLine(receipt_id=receipt.id, charge_id=charge_id, amount=part))
-            charges[charge_id].paid = charges[charge_id].paid + part
-        if from_prepaid:
-            db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=receipt.id,
-                                        amount=-from_prepaid, at=now, note="used by receipt"))
-        if to_prepaid:
-            db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=receipt.id,
-                                        amount=to_prepaid, at=now, note="overpayment kept"))
-        db.session.commit()
+    receipt = _new_receipt(
+        unit, now, kind="payment", payer_name=payer_name or _occupant_name(unit),
+        method=method, reference=reference, amount=amount, to_prepaid=to_prepaid,
+        from_prepaid=from_prepaid, cashier_id=getattr(actor, "id", None),
+        cashier_name=_display_name(actor), request_key=key, request_hash=fingerprint,
+    )
+    _seal(receipt, parts)
+    db.session.add(receipt)
+    db.session.flush()
+    charges = {c.id: c for c in db.session.scalars(select(Charge).where(Charge.id.in_([c for c, _ in parts])))}
+    for charge_id, part in parts:
+        db.session.add(ReceiptLine(receipt_id=receipt.id, charge_id=charge_id, amount=part))
+        charges[charge_id].paid = charges[charge_id].paid + part
+    if from_prepaid:
+        db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=receipt.id,
+                                    amount=-from_prepaid, at=now, note="used by receipt"))
+    if to_prepaid:
+        db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=receipt.id,
+                                    amount=to_prepaid, at=now, note="overpayment kept"))
     return receipt
 
 

@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 from app.cashdesk import ledger, rules, services
 from app.cashdesk.models import Receipt, VoidRequest
 from app.core import clock
-from app.core.money import fmt
+from app.core.money import fmt, to_fen
 from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids, scoped_or_404
 from app.estate.models import Unit
-from app.exceptions import DomainError
+from app.exceptions import Conflict, DomainError
 from app.extensions import db
 from app.security import permissions as P
 
@@ -34,7 +34,7 @@ LABELS = {
     "status": _l("Status"), "decided_by": _l("Decided by"), "decided_at": _l("Decided at"),
     "decision_note": _l("Decision note"), "reversal": _l("Reversal receipt"),
     "year": _l("Year"), "seq": _l("Sequence number"), "hash": _l("Check code"), "prev_hash": _l("Previous check code"),
-    "request_key": _l("Form key"), "cashier_id": _l("Cashier"), "unit_id": _l("Unit"), "reverses_id": _l("Reverses receipt"),
+    "request_key": _l("Form key"), "request_hash": _l("Form content check code"), "cashier_id": _l("Cashier"), "unit_id": _l("Unit"), "reverses_id": _l("Reverses receipt"),
 }
 KINDS = {"payment": _l("Payment"), "reversal": _l("Reversal (void)")}
 VOID_STATUSES = {"pending": _l("Waiting for approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
@@ -58,7 +58,7 @@ class ReceiptModelView(StaffModelView):
     formatters_columns = {"amount": fmt, "to_prepaid": fmt, "from_prepaid": fmt}
     show_template = "cashdesk/receipt_show.html"
     # the hash chain, the form token and the number's parts: kept in the log, not shown
-    history_exclude = ("hash", "prev_hash", "request_key", "year", "seq")
+    history_exclude = ("hash", "prev_hash", "request_key", "request_hash", "year", "seq")
     show_when_set = ("reference", "reverses", "reason", "approved_by")
 
     def record_buttons(self, item):
@@ -118,27 +118,40 @@ class CashDeskView(BaseView):
         sm = current_app.appbuilder.sm
         errors: dict[str, str] = {}
         form = request.form
+        request_key = form.get("request_key") or secrets.token_hex(16)
         if request.method == "POST":
-            picked = [int(x) for x in form.getlist("charge") if x.isdigit()] or None
             try:
+                # the ticked boxes as sent: the service checks them (app.core.inputs)
                 receipt = services.post_payment(
                     unit.id, form.get("amount", ""), form.get("method", ""), sm.current_user, clock.now(),
-                    payer_name=form.get("payer_name") or None, charge_ids=picked,
-                    reference=form.get("reference") or None, request_key=form.get("request_key") or None,
+                    payer_name=form.get("payer_name"), charge_ids=form.getlist("charge") or None,
+                    reference=form.get("reference"), request_key=form.get("request_key"),
                 )
             except DomainError as err:
                 db.session.rollback()
                 errors[err.field or "_"] = str(err)
+                if isinstance(err, Conflict):
+                    # the clerk has read that this form was used: a deliberate new submit posts anew
+                    request_key = secrets.token_hex(16)
             else:
                 flash(gettext("Payment posted: receipt %(n)s, ¥%(a)s.", n=receipt.number, a=fmt(receipt.amount)), "success")
                 return redirect(url_for("ReceiptModelView.show", pk=receipt.id))
         charges = services.open_charges(unit.id)
+        if request.method == "POST":
+            picked = set(form.getlist("charge"))
+        else:
+            # "collect now" after a sale links here with ?charge=<id>: that charge comes ticked
+            # (an id that is not an open charge of this unit is ignored, whatever it looks like)
+            picked = {str(c.id) for c in charges if str(c.id) in request.args.getlist("charge")}
+        amount = form.get("amount")
+        if amount is None and picked:
+            amount = f"{sum((c.outstanding for c in charges if str(c.id) in picked), Decimal('0.00')):.2f}"
         late = services.late_fees(unit.id, clock.today())
         return self.render_template(
             "cashdesk/take_payment.html", unit=unit, charges=charges, errors=errors, form=form,
-            late=late, late_total=sum(late.values(), Decimal("0.00")),
+            picked=picked, amount=amount or "", late=late, late_total=sum(late.values(), Decimal("0.00")),
             arrears=services.arrears_total(unit.id), prepaid=services.prepaid_balance(unit.id),
-            methods=rules.METHODS, request_key=form.get("request_key") or secrets.token_hex(16),
+            methods=rules.METHODS, request_key=request_key, to_fen=to_fen,
             payer=services._occupant_name(unit), fmt=fmt, title=gettext("Take payment"),
         )
 

@@ -23,7 +23,7 @@ from app.core.api_support import as_pk, check_relations, exact_decimals
 from app.core.audit import acting_as
 from app.core.models import estate_of
 from app.core.views import _is_scoped, _scope_column, current_estate_ids
-from app.exceptions import DomainError, NotFound, PermissionDenied
+from app.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.security.permissions import METHOD_PERMISSIONS
 
@@ -41,14 +41,15 @@ ACTION_ERRORS = (400, 401, 403, 404, 422)
 
 
 def action_endpoint(url: str, summary: str, body: str | dict | None = None, *, ok: int = 200,
-                    returns: str = "The record"):
+                    returns: str = "The record", also: dict[int, str] | None = None):
     """Declare an action endpoint (publish, confirm, approve, transition...): a POST route at
     ``url``, guarded by @protect (the method permission) and @safe, and its OpenAPI operation.
     FAB reads that operation from the exposed function's __doc__ (apispec's yaml_utils, the
     YAML after "---") when it builds /api/v1/_openapi, so this writes that __doc__.
     ``body``: the name of a schema in the API's openapi_spec_component_schemas, or the fields
     of an inline object as {name: JSON type or schema dict}; ``ok``/``returns``: the success
-    status and what it returns. Path arguments (<pk>) are whole numbers; errors: ACTION_ERRORS."""
+    status and what it returns; ``also``: further answers {status: description} (a 409...).
+    Path arguments (<pk>) are whole numbers; errors: ACTION_ERRORS."""
     operation = {"summary": summary}
     names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", url)
     if names:
@@ -59,7 +60,8 @@ def action_endpoint(url: str, summary: str, body: str | dict | None = None, *, o
                                                     for k, v in body.items()}})
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
     operation["responses"] = {ok: {"description": returns},
-                              **{code: {"$ref": f"#/components/responses/{code}"} for code in ACTION_ERRORS}}
+                              **{code: {"$ref": f"#/components/responses/{code}"} for code in ACTION_ERRORS},
+                              **{code: {"description": text} for code, text in (also or {}).items()}}
 
     def deco(fn):
         view = expose(url, methods=["POST"])(protect()(safe(fn)))
@@ -117,6 +119,8 @@ class StaffRestApi(ModelRestApi):
             return self.response_404()
         if isinstance(err, PermissionDenied):
             return self.response_403()
+        if isinstance(err, Conflict):
+            return self.response(409, message={err.field or "_schema": [str(err)]})
         return self.response_422(message={err.field or "_schema": [str(err)]})
 
     @staticmethod

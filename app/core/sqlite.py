@@ -38,6 +38,18 @@ def write_transaction_mode():
         _force_mode.reset(token)
 
 
+@contextmanager
+def read_transaction_mode():
+    """Force a plain (DEFERRED) BEGIN for the transactions opened inside: a read that must not
+    queue behind the writers, e.g. looking for the receipt of a posting whose commit may have
+    gone through (app.core.retry). End that transaction before writing."""
+    token = _force_mode.set("DEFERRED")
+    try:
+        yield
+    finally:
+        _force_mode.reset(token)
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return

@@ -63,13 +63,15 @@ class SaleView(BaseView):
         errors = {}
         if request.method == "POST":
             try:
-                services.sell_service(unit.id, request.form.get("price", type=int), request.form.get("quantity", ""),
-                                      current_app.appbuilder.sm.current_user, clock.now(), request.form.get("note"))
+                charge = services.sell_service(
+                    unit.id, request.form.get("price", type=int), request.form.get("quantity", ""),
+                    current_app.appbuilder.sm.current_user, clock.now(), request.form.get("note"))
             except DomainError as err:
                 db.session.rollback()
                 errors[err.field or "_"] = str(err)
             else:
                 flash(gettext("The service is charged to %(unit)s. Take the payment now.", unit=unit.code), "success")
-                return redirect(url_for("CashDeskView.take_payment", unit_id=unit.id))
+                # collect now: the payment page opens with this sale's charge ticked, not the oldest
+                return redirect(url_for("CashDeskView.take_payment", unit_id=unit.id, charge=charge.id))
         return self.render_template("fees/sale.html", unit=unit, prices=prices, errors=errors, form=request.form,
                                     kinds=rules.PRICE_KINDS, fmt=fmt, title=gettext("Sell a service"))

@@ -6,6 +6,7 @@ import pytest
 from app.estate.models import Unit
 from app.extensions import db
 from app.fees.models import Charge, FeeItem
+from tests.api.conftest import api  # noqa: F401 - the JWT API client fixture, for the cash-desk API tests
 
 
 @pytest.fixture()

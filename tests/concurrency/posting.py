@@ -9,6 +9,8 @@
   payments against the same database; every ``rollback_every``-th posting of a worker is
   rolled back after all its rows (receipt, counter update, lines, charge.paid, prepaid) have
   been flushed — the commit is replaced for that call by a flush and an exception.
+- ``run_posting_threads``: the same with N threads of one app (a session and connection each):
+  what the 16-cashier test uses, since 16 processes each building the app take minutes here.
 - ``check_books``: the invariants every run must keep (numbers 1..N, hash chain, what was
   paid on each charge equals the receipt lines, prepaid entries equal the receipts).
 """
@@ -74,11 +76,14 @@ def fresh_database(base_url: str | None, folder) -> FreshDatabase:
                          instance=instance, dropper=drop)
 
 
-def make_app(url: str, instance: str):
+def make_app(url: str, instance: str, busy_timeout_ms: int | None = None, connections: int | None = None):
     from app import create_app
 
+    extra = {} if busy_timeout_ms is None else {"SQLITE_BUSY_TIMEOUT_MS": busy_timeout_ms}
+    if connections:  # threads of one app: a pooled connection each, none waiting for the pool
+        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": connections, "max_overflow": 0}
     return create_app(SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=instance, TESTING=True, SECRET_KEY=SECRET,
-                      SEED_DEMO=False)
+                      SEED_DEMO=False, **extra)
 
 
 # --- the tiny estate ----------------------------------------------------------------------
@@ -141,57 +146,76 @@ def _post_one(services, db, unit_id, amount, actor, now, crash: bool):
         db.session.flush()  # every row of the posting is written to the transaction ...
         raise SimulatedCrash("simulated failure before commit")  # ... and never committed
 
-    db.session.commit = flush_then_crash  # shadows scoped_session.commit for this call only
+    # shadows this cashier's own Session.commit for this call only (threads share the
+    # scoped_session proxy, each has its own Session behind it)
+    session = db.session()
+    session.commit = flush_then_crash
     try:
         services.post_payment(unit_id, amount, "cash", actor, now)
     except SimulatedCrash:
         db.session.rollback()
         return None
     finally:
-        del db.session.commit
+        del session.commit
     raise AssertionError("the simulated crash did not happen")
 
 
-def posting_worker(url, instance, worker, n, unit_ids, rollback_every, barrier, results):
+def _cashier(app, worker, n, unit_ids, rollback_every, barrier) -> dict:
     """One cashier: ``n`` postings, round-robin over the units (offset by worker number, so
-    workers hit the same units at the same time)."""
-    out = dict(worker=worker, committed=[], rolled_back=0, errors=[], locked=0, elapsed=0.0, amounts={})
+    workers hit the same units at the same time). Its own app context, hence its own session
+    and connection (Flask-SQLAlchemy scopes sessions by app context)."""
+    out = dict(worker=worker, committed=[], rolled_back=0, errors=[], locked=0, elapsed=0.0, amounts={},
+               retried=0)
+    with app.app_context():
+        from app.cashdesk import services
+        from app.extensions import db
+
+        actor = SimpleNamespace(id=None, username=f"cashier{worker}", first_name=f"收银员{worker}")
+        barrier.wait(timeout=300)
+        start = time.perf_counter()
+        for i in range(n):
+            unit_id = unit_ids[(worker + i) % len(unit_ids)]
+            amount = amount_for(worker, i)
+            crash = rollback_every > 0 and (i + 1) % rollback_every == 0
+            now = dt.datetime(YEAR, 12, 1, 9, 0) + dt.timedelta(seconds=worker * 10_000 + i)
+            try:
+                rid = _post_one(services, db, unit_id, amount, actor, now, crash)
+            except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+                db.session.rollback()
+                msg = f"{type(exc).__name__}: {exc}"
+                if "database is locked" in msg:
+                    out["locked"] += 1
+                if len(out["errors"]) < 20:
+                    out["errors"].append(msg[:500])
+                else:
+                    out["errors"].append("...")
+                continue
+            if rid is None:
+                out["rolled_back"] += 1
+            else:
+                out["committed"].append(rid)
+                out["amounts"][rid] = str(amount)
+        out["elapsed"] = time.perf_counter() - start
+        db.session.remove()
+    return out
+
+
+def posting_worker(url, instance, worker, n, unit_ids, rollback_every, barrier, results, busy_timeout_ms=None):
+    """A cashier in a process of its own, with its own app and engine."""
     import logging
 
-    logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)  # start-up chatter, 8 times over
+    logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)  # start-up chatter, once per process
+    out = dict(worker=worker, committed=[], rolled_back=0, errors=[], locked=0, elapsed=0.0, amounts={},
+               retried=0)
     try:
-        app = make_app(url, instance)
+        app = make_app(url, instance, busy_timeout_ms)
+        out = _cashier(app, worker, n, unit_ids, rollback_every, barrier)
+        from app.core import retry
+
+        out["retried"] = retry.stats["retried"]
         with app.app_context():
-            from app.cashdesk import services
             from app.extensions import db
 
-            actor = SimpleNamespace(id=None, username=f"cashier{worker}", first_name=f"收银员{worker}")
-            barrier.wait(timeout=300)
-            start = time.perf_counter()
-            for i in range(n):
-                unit_id = unit_ids[(worker + i) % len(unit_ids)]
-                amount = amount_for(worker, i)
-                crash = rollback_every > 0 and (i + 1) % rollback_every == 0
-                now = dt.datetime(YEAR, 12, 1, 9, 0) + dt.timedelta(seconds=worker * 10_000 + i)
-                try:
-                    rid = _post_one(services, db, unit_id, amount, actor, now, crash)
-                except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
-                    db.session.rollback()
-                    msg = f"{type(exc).__name__}: {exc}"
-                    if "database is locked" in msg:
-                        out["locked"] += 1
-                    if len(out["errors"]) < 20:
-                        out["errors"].append(msg[:500])
-                    else:
-                        out["errors"].append("...")
-                    continue
-                if rid is None:
-                    out["rolled_back"] += 1
-                else:
-                    out["committed"].append(rid)
-                    out["amounts"][rid] = str(amount)
-            out["elapsed"] = time.perf_counter() - start
-            db.session.remove()
             db.engine.dispose()
     except Exception:  # noqa: BLE001
         out["errors"].append(traceback.format_exc()[-2000:])
@@ -206,19 +230,21 @@ class RunResult:
     amounts: dict[int, Decimal] = field(default_factory=dict)
     rolled_back: int = 0
     locked: int = 0
+    retried: int = 0  # attempts that met a busy database and were run again (app.core.retry)
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0  # from the start barrier to the last worker's end, seconds
     spawn: float = 0.0  # process start and app creation, seconds
 
 
 def run_posting_workers(url: str, instance: str, unit_ids: list[int], workers: int = 8, per_worker: int = 200,
-                        rollback_every: int = 7, timeout: float = 600.0) -> RunResult:
+                        rollback_every: int = 7, timeout: float = 600.0,
+                        busy_timeout_ms: int | None = None) -> RunResult:
     ctx = mp.get_context("spawn")  # each worker builds its own app, engine and connections
     barrier = ctx.Barrier(workers + 1)
     results = ctx.Queue()
     t0 = time.perf_counter()
     procs = [ctx.Process(target=posting_worker, args=(url, instance, w, per_worker, unit_ids, rollback_every,
-                                                      barrier, results), daemon=True)
+                                                      barrier, results, busy_timeout_ms), daemon=True)
              for w in range(workers)]
     for p in procs:
         p.start()
@@ -246,6 +272,49 @@ def run_posting_workers(url: str, instance: str, unit_ids: list[int], workers: i
             p.join(timeout=10)
             if w not in reported:  # a worker that reported its postings may be slow to exit, nothing more
                 res.errors.append(f"worker {w} (pid {p.pid}) hung and was stopped")
+    if len(outs) < workers:
+        res.errors.append(f"only {len(outs)} of {workers} workers reported")
+    for out in outs:
+        res.committed += out["committed"]
+        res.amounts.update({int(k): Decimal(v) for k, v in out["amounts"].items()})
+        res.rolled_back += out["rolled_back"]
+        res.locked += out["locked"]
+        res.retried += out.get("retried", 0)
+        res.errors += [f"worker {out['worker']}: {e}" for e in out["errors"]]
+    return res
+
+
+def run_posting_threads(app, unit_ids: list[int], workers: int = 16, per_worker: int = 60,
+                        rollback_every: int = 7) -> RunResult:
+    """``workers`` cashiers as threads of one app (one engine, a connection each): starts in a
+    second where 16 processes each importing the app take minutes on a loaded 2-core machine.
+    SQLite's lock waits release the GIL, so the writers really do contend for the lock."""
+    import threading
+
+    from app.core import retry
+
+    barrier = threading.Barrier(workers + 1)
+    outs: list[dict] = []
+    res = RunResult(workers=workers, per_worker=per_worker)
+
+    def run(w):
+        try:
+            outs.append(_cashier(app, w, per_worker, unit_ids, rollback_every, barrier))
+        except Exception:  # noqa: BLE001
+            res.errors.append(f"worker {w}: {traceback.format_exc()[-2000:]}")
+
+    retried_before = retry.stats["retried"]
+    threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(workers)]
+    for t in threads:
+        t.start()
+    barrier.wait(timeout=300)
+    t1 = time.perf_counter()
+    for t in threads:
+        t.join(timeout=600)
+        if t.is_alive():
+            res.errors.append(f"thread {t.name} hung")
+    res.wall = time.perf_counter() - t1
+    res.retried = retry.stats["retried"] - retried_before
     if len(outs) < workers:
         res.errors.append(f"only {len(outs)} of {workers} workers reported")
     for out in outs:
