@@ -55,7 +55,7 @@ def as_ids(raw, field: str) -> list[int]:
     return out
 
 
-def _bad_character(text: str, multiline: bool) -> bool:
+def bad_character(text: str, multiline: bool) -> bool:
     for ch in text:
         if multiline and ch in _MULTILINE_OK:
             continue
@@ -78,7 +78,7 @@ def clean_text(raw, field: str, limit: int, *, multiline: bool = False, required
         if required:
             raise DomainError(_l("This field is required."), field=field)
         return None
-    if _bad_character(text, multiline):
+    if bad_character(text, multiline):
         raise DomainError(_l("The text contains a control character (such as a NUL byte or a line break where "
                              "none is allowed): retype it."), field=field)
     if len(text) > limit:

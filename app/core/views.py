@@ -22,10 +22,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, TextAreaField
 
 from app.core import audit, clock
 from app.core.fields import field_for, keep_seconds
+from app.core.inputs import bad_character
 from app.core.history import present_history
 from app.core.models import estate_of
 from app.exceptions import DomainError
@@ -275,6 +276,7 @@ class StaffModelView(ModelView):
         self._normalise_text(form)
         keep_seconds(form, item)
         try:
+            self._check_characters(form)
             with db.session.no_autoflush:
                 form.populate_obj(item)
                 self.pre_add(item) if is_add else self.pre_update(item)
@@ -314,6 +316,15 @@ class StaffModelView(ModelView):
             if not text.strip() and column is not None and column.nullable:
                 text = None
             field.data = text
+
+    @staticmethod
+    def _check_characters(form) -> None:
+        """No NUL byte or other control character reaches a register from a form (a reason of
+        five NULs is not four characters of text); line breaks only in multi-line boxes."""
+        for name, field in form._fields.items():
+            if isinstance(field.data, str) and bad_character(field.data, isinstance(field, TextAreaField)):
+                raise DomainError(_l("The text contains a control character (such as a NUL byte or a line break "
+                                     "where none is allowed): retype it."), field=name)
 
     def _add(self):
         is_valid_form = True

@@ -296,3 +296,35 @@ def test_the_posting_log_is_dated_now_unless_typed_otherwise(app, login):
     assert m and "data-datetime" in m.group(0)
     value = re.search(r'value="([^"]*)"', m.group(0)).group(1)
     assert value[:10] == clock.today().isoformat() and len(value) == 16, value  # to the minute
+
+
+def test_no_control_character_reaches_a_register_from_a_form(app, admin):
+    """NUL bytes typed (or pasted) into any text box of any register's form are refused with a
+    message on that box, and the record stays as it was."""
+    failures, tried = [], 0
+    for view in _edit_views(app):
+        table = view.datamodel.obj.__table__
+        texts = [c for c in view.edit_columns or [] if c in table.columns
+                 and getattr(table.columns[c].type, "length", None) is not None and not view.datamodel.is_relation(c)
+                 and c not in (getattr(view, "choice_fields", None) or {})]
+        with app.app_context():
+            pk = _pick_record(app, view)
+            if pk is None or not texts:
+                db.session.remove()
+                continue
+            before = _snapshot(db.session.get(view.datamodel.obj, pk))
+            db.session.remove()
+        url = f"{view.route_base}/edit/{pk}"
+        fields = read_form(admin.get(url).get_data(as_text=True))
+        col = next((c for c in texts if c in dict(fields)), None)
+        if col is None:
+            continue
+        tried += 1
+        resp = admin.post(url, data=MultiDict([(n, "\x00" * 5 if n == col else v) for n, v in fields]))
+        with app.app_context():
+            after = _snapshot(db.session.get(view.datamodel.obj, pk))
+            db.session.remove()
+        if resp.status_code != 200 or after != before or not any("控制字符" in a for a in alerts(resp.get_data(as_text=True))):
+            failures.append(f"{url} {col}: {resp.status_code}, {alerts(resp.get_data(as_text=True))}")
+    assert tried >= 10
+    assert not failures, "\n".join(failures)
