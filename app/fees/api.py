@@ -6,11 +6,12 @@ schedule is frozen: publishing goes through the service and needs can_publish.
 """
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
 from app.core import clock
 from app.core.api import READ_ONLY, StaffRestApi, action_endpoint
 from app.core.api_support import ExactDecimal, related_row
+from app.core.inputs import IdField, TextField
 from app.core.views import current_estate_ids
 from app.estate.models import Unit
 from app.exceptions import DomainError
@@ -112,10 +113,11 @@ class ServicePriceRestApi(StaffRestApi):
 
 
 class SaleSchema(Schema):
-    unit = fields.Integer(required=True, metadata={"description": "id of the unit"})
-    price = fields.Integer(required=True, metadata={"description": "id of the service price list entry"})
+    unit = IdField(required=True, metadata={"description": "id of the unit"})
+    price = IdField(required=True, metadata={"description": "id of the service price list entry"})
     quantity = ExactDecimal(2, required=True)
-    note = fields.String(allow_none=True, load_default=None)
+    # printed in brackets after the service on the charge (services.sell_service)
+    note = TextField(100, allow_none=True, load_default=None)
 
 
 class ChargeRestApi(StaffRestApi):

@@ -45,12 +45,12 @@ def ids(app):
 def _models():
     from app.cashdesk.models import BankDeposit, Receipt, Reconciliation
     from app.estate.models import Building, Zone
-    from app.fees.models import FeeItem, FeeRate, ServicePrice
+    from app.fees.models import Charge, FeeItem, FeeRate, ServicePrice
     from app.meters.models import MeterReading
     from app.owners.models import Occupancy, Owner
     from app.publishing.models import Notice, Posting
 
-    return dict(zone=Zone, building=Building, fee_item=FeeItem, fee_rate=FeeRate, service_price=ServicePrice,
+    return dict(charge=Charge, zone=Zone, building=Building, fee_item=FeeItem, fee_rate=FeeRate, service_price=ServicePrice,
                 receipt=Receipt, bank_deposit=BankDeposit, reconciliation=Reconciliation, meter_reading=MeterReading,
                 owner=Owner, occupancy=Occupancy, notice=Notice, posting=Posting)
 
@@ -61,6 +61,11 @@ def price(value):
 
 def pay(value):
     return lambda i: {"unit": i.unit, "amount": value, "method": "cash"}
+
+
+def sale(**body):
+    """A sale of the demo's first price-list entry to 3-2-501, with ``body`` laid over it."""
+    return lambda i: {"unit": i.unit, "price": 1, "quantity": "1", **body}
 
 
 def raw(text):
@@ -96,6 +101,13 @@ API_CASES = [
      raw('{"unit": {unit}, "amount": 1e400, "method": "cash"}'), 422, "amount", "receipt"),
     ("payment method", "clerk", "POST", "/api/v1/receipt/payment",
      lambda i: {"unit": i.unit, "amount": "10.00", "method": "bitcoin"}, 422, "method", "receipt"),
+    # a sale: ids as plain integers (marshmallow's Integer took unit 8.5 as unit 8), a note that fits
+    ("sale unit 8.5", "clerk", "POST", "/api/v1/charge/sale", lambda i: sale(unit=i.unit + 0.5)(i), 422, "unit",
+     "charge"),
+    ("sale unit full-width", "clerk", "POST", "/api/v1/charge/sale", sale(unit="８"), 422, "unit", "charge"),
+    ("sale price 1e3", "clerk", "POST", "/api/v1/charge/sale", sale(price="1e3"), 422, "price", "charge"),
+    ("sale note NUL", "clerk", "POST", "/api/v1/charge/sale", sale(note="\x00" * 5), 422, "note", "charge"),
+    ("sale note too long", "clerk", "POST", "/api/v1/charge/sale", sale(note="名" * 101), 422, "note", "charge"),
     # 10,000-character text
     ("fee item long name", "supervisor", "POST", "/api/v1/fee_item/",
      lambda i: {"estate": i.demo, "code": "x1", "name": LONG, "kind": "other", "basis": "per_sale",
