@@ -57,6 +57,7 @@ class StatementDoc:
     arrears: Decimal = ZERO  # open charges, due or not (UnitLedger.arrears)
     arrears_due: Decimal = ZERO  # of which due by printed_on
     prepaid: Decimal = ZERO  # UnitLedger.prepaid
+    late_fee: Decimal = ZERO  # 滞纳金 owed on printed_on, not yet booked (app.latefees.services)
 
     @property
     def has_range(self) -> bool:
@@ -74,6 +75,7 @@ def build_statement(
     """The statement of ``unit_id`` as plain data; ``printed_on`` defaults to today."""
     from app.cashdesk.ledger import unit_ledger
     from app.cashdesk.services import arrears_total
+    from app.latefees.services import late_fees_owed
     from app.estate.models import Unit
     from app.exceptions import DomainError, NotFound
     from app.extensions import db
@@ -84,7 +86,9 @@ def build_statement(
     check_scope(unit.estate_id, estate_ids, _l("This unit does not exist."))
     if date_from and date_to and date_from > date_to:
         raise DomainError(_l("The start date must be on or before the end date."), field="date_from")
-    printed_on = printed_on or dt.date.today()
+    from app.core import clock
+
+    printed_on = printed_on or clock.today()
 
     full = unit_ledger(unit_id)  # every line, with the running balance
     opening = ZERO
@@ -119,6 +123,7 @@ def build_statement(
         arrears=full.arrears,
         arrears_due=arrears_total(unit_id, as_of=printed_on),
         prepaid=full.prepaid,
+        late_fee=late_fees_owed([unit_id], printed_on).of_unit(unit_id),
     )
 
 
