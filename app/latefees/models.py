@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +55,13 @@ class LateFeeEntry(Audited, EstateScoped, Model):
 
     __tablename__ = "late_fee_entry"
     __estate_parent__ = "charge"
+    # how its rows read in the change log (it has no page of its own)
+    __history__ = {
+        "label": _l("Late fees booked and waived"),
+        "labels": {"charge": _l("Charge"), "kind": _l("Kind"), "amount": _l("Amount (yuan)"), "day": _l("Date"),
+                   "late_charge_id": _l("Late-fee charge"), "waiver_id": _l("Late-fee waiver")},
+        "choices": {"kind": {BOOKED: _l("Booked as a 滞纳金 charge"), WAIVED: _l("Waived")}},
+    }
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     charge_id: Mapped[int] = mapped_column(ForeignKey("charge.id"), nullable=False, index=True)
