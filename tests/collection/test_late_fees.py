@@ -348,3 +348,32 @@ def test_daily_rate_wording():
     assert fmt_daily_rate(D("0.00035"), "zh_CN") == "0.035%"
     assert fmt_daily_rate(D("0.001"), "zh_CN") == "0.1%"
     assert fmt_daily_rate(D("0.0003"), "en") == "0.03%"
+
+
+# --- reprints -------------------------------------------------------------------------------
+def test_a_reprint_keeps_its_number_and_asks_only_what_is_owed_on_the_day(make_units, estate_ids, clerk):
+    """Printed, then January paid with its late fee, then printed again: the same number and
+    issue date, but January is gone and the total is what is owed on the day of the reprint."""
+    from app.cashdesk.services import post_payment
+    from app.fees.models import Charge
+    from app.latefees.services import late_fees_owed
+    from tests.reports.pdfutil import page_texts, squash
+
+    _n, (unit,) = make_units(["重印业主"])
+    _pdf, (first,) = _print(estate_ids, [unit], clerk)
+    paid_on = NOW + dt.timedelta(days=1)
+    jan = db.session.query(Charge).filter_by(unit_id=unit.id, period="2031-01").all()
+    fees = late_fees_owed([unit.id], paid_on.date()).by_charge
+    post_payment(unit.id, str(sum(c.amount + fees.get(c.id, ZERO) for c in jan)), "cash", clerk, paid_on,
+                 charge_ids=[c.id for c in jan])
+    reprint_day = NOW + dt.timedelta(days=2)
+    pdf, (again,) = _print(estate_ids, [unit], clerk, now=reprint_day)
+    assert again.number == first.number
+    row = arrears.unit_arrears(db.session.get(type(unit), unit.id), reprint_day.date())
+    owed = row.total + row.late_fee
+    assert row.total == D("232.40") and owed < first.total
+    text = squash(page_texts(pdf)[0])
+    assert squash(first.number) in text and squash(f"¥{owed:,.2f}") in text
+    assert "2031-01" not in text and squash(f"¥{first.total:,.2f}") not in text
+    assert squash("2031年6月1日") in text  # the original issue date
+    assert squash("2031年6月3日") in text  # unpaid on the day of the reprint
