@@ -143,7 +143,7 @@ def _candidate_units(estate_ids, as_of: dt.date, f: ArrearsFilter) -> list[Unit]
     q = (select(Unit).join(Charge, Charge.unit_id == Unit.id)
          .where(Unit.estate_id.in_(list(estate_ids)), Charge.voided_at.is_(None), Charge.paid < Charge.amount,
                 Charge.due_date <= as_of)
-         .options(joinedload(Unit.building).joinedload(Building.zone),
+         .options(joinedload(Unit.building).joinedload(Building.zone), joinedload(Unit.estate),
                   selectinload(Unit.occupancies).joinedload(Occupancy.owner))
          .distinct().order_by(Unit.sort_key))
     if f.building:

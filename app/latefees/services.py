@@ -12,7 +12,7 @@ The office's rule (README "Late fees"):
 - an estate with late fees switched off owes none, books none, publishes none.
 
 Every page (unit page, arrears list and case file, cash desk, statement, reminder letter)
-reads the figure from ``late_fees_owed`` in a fixed number of queries, whatever the units.
+reads the figure from ``late_fees_owed`` in one query, whatever the units.
 """
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ class LateFees:
 
 
 def late_fees_owed(unit_ids, as_of: dt.date) -> LateFees:
-    """The late fee owed on ``as_of`` by each open charge of ``unit_ids`` (three queries)."""
+    """The late fee owed on ``as_of`` by each open charge of ``unit_ids``, in ONE query (each
+    charge with its payments, and what was booked or waived of it), whatever the units."""
     from app.cashdesk.models import Receipt, ReceiptLine
     from app.estate.models import Estate
     from app.fees.models import Charge, FeeItem
@@ -58,37 +59,30 @@ def late_fees_owed(unit_ids, as_of: dt.date) -> LateFees:
     unit_ids = list(unit_ids)
     if not unit_ids:
         return out
-    accruing = (
-        select(Charge.id)
-        .join(FeeItem, Charge.fee_item_id == FeeItem.id)
-        .join(Estate, FeeItem.estate_id == Estate.id)
-        .where(Charge.unit_id.in_(unit_ids), Charge.voided_at.is_(None), Charge.paid < Charge.amount,
-               Charge.due_date < as_of, FeeItem.late_fee_daily_rate.isnot(None), Estate.late_fees_enabled.is_(True))
-    )
+    taken = type_coerce(
+        select(func.sum(LateFeeEntry.amount))
+        .where(LateFeeEntry.charge_id == Charge.id, LateFeeEntry.day <= as_of).scalar_subquery(), Money())
     rows = db.session.execute(
         select(Charge.id, Charge.unit_id, Charge.amount, Charge.due_date, FeeItem.late_fee_daily_rate,
-               FeeItem.late_fee_grace_days)
+               FeeItem.late_fee_grace_days, taken.label("taken"), Receipt.business_date,
+               ReceiptLine.amount.label("settled"))
         .join(FeeItem, Charge.fee_item_id == FeeItem.id)
-        .where(Charge.id.in_(accruing))
+        .join(Estate, FeeItem.estate_id == Estate.id)
+        .outerjoin(ReceiptLine, ReceiptLine.charge_id == Charge.id)
+        .outerjoin(Receipt, ReceiptLine.receipt_id == Receipt.id)
+        .where(Charge.unit_id.in_(unit_ids), Charge.voided_at.is_(None), Charge.paid < Charge.amount,
+               Charge.due_date < as_of, FeeItem.late_fee_daily_rate.isnot(None), Estate.late_fees_enabled.is_(True))
         .order_by(Charge.due_date, Charge.id)
     ).all()
-    if not rows:
-        return out
+    charges: dict[int, tuple] = {}
     settled: dict[int, list[Settlement]] = {}
-    for charge_id, day, amount in db.session.execute(
-        select(ReceiptLine.charge_id, Receipt.business_date, ReceiptLine.amount)
-        .join(Receipt, ReceiptLine.receipt_id == Receipt.id)
-        .where(ReceiptLine.charge_id.in_(accruing))
-    ):
-        settled.setdefault(charge_id, []).append(Settlement(day, amount))
-    taken = dict(db.session.execute(
-        select(LateFeeEntry.charge_id, type_coerce(func.sum(LateFeeEntry.amount), Money()))
-        .where(LateFeeEntry.charge_id.in_(accruing), LateFeeEntry.day <= as_of)
-        .group_by(LateFeeEntry.charge_id)
-    ).all())
-    for charge_id, unit_id, amount, due, rate, grace in rows:
+    for charge_id, unit_id, amount, due, rate, grace, took, day, part in rows:
+        charges.setdefault(charge_id, (unit_id, amount, due, rate, grace, took))
+        if day is not None:
+            settled.setdefault(charge_id, []).append(Settlement(day, part))
+    for charge_id, (unit_id, amount, due, rate, grace, took) in charges.items():
         accrued = late_fee(amount, due, settled.get(charge_id, []), as_of, rate, grace or 0)
-        owed = accrued - (taken.get(charge_id) or ZERO)
+        owed = accrued - (took or ZERO)
         if owed > 0:
             out.by_charge[charge_id] = owed
             out.by_unit[unit_id] = out.by_unit.get(unit_id, ZERO) + owed
