@@ -150,6 +150,7 @@ def _import_models() -> None:
     import app.collection.models  # noqa: F401
     import app.estate.models  # noqa: F401
     import app.fees.models  # noqa: F401
+    import app.latefees.models  # noqa: F401
     import app.meters.models  # noqa: F401
     import app.owners.models  # noqa: F401
     import app.publishing.models  # noqa: F401

@@ -67,6 +67,11 @@ def register(appbuilder) -> None:
     add(ReceiptModelView, "Receipts", _l("Receipts"), "fa-receipt", *fees, P.RECEIPT)
     add(ChargeModelView, "Charges", _l("Charges"), "fa-file-invoice", *fees, P.CHARGE)
     add(VoidRequestModelView, "Void requests", _l("Void requests"), "fa-ban", *fees, P.VOID_REQUEST)
+    from app.latefees.views import LateFeeView, LateFeeWaiverModelView
+
+    add(LateFeeWaiverModelView, "Late-fee waivers", _l("Late-fee waivers"), "fa-hand-holding-usd", *fees,
+        P.LATE_FEE_WAIVER)
+    appbuilder.add_view_no_menu(LateFeeView)
     from app.cashdesk.deposit_views import (
         BankDepositModelView, DepositDeskView, ReconciliationDeskView, ReconciliationModelView,
     )
@@ -162,6 +167,9 @@ def register(appbuilder) -> None:
     from app.visits.api import VisitRestApi
 
     appbuilder.add_api(VisitRestApi)
+    from app.latefees.api import LateFeeWaiverRestApi
+
+    appbuilder.add_api(LateFeeWaiverRestApi)
     from app.servicedesk.api import CallbackRestApi, ComplaintRestApi, WorkOrderRestApi
 
     for api in (WorkOrderRestApi, ComplaintRestApi, CallbackRestApi):

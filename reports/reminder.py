@@ -99,15 +99,17 @@ def _line(name: str, run: list) -> ReminderLine:
     )
 
 
-def snapshot_of(row, *, number: str, stage: str, round_no: int, deadline: dt.date, issued_on: dt.date) -> str:
-    """The letter of ``row`` (app.collection.arrears.ArrearsRow) as JSON (money as text)."""
+def snapshot_of(row, *, number: str, stage: str, round_no: int, deadline: dt.date, issued_on: dt.date,
+                as_of: dt.date | None = None) -> str:
+    """The letter of ``row`` (app.collection.arrears.ArrearsRow) as JSON (money as text);
+    ``as_of``: the day the amounts are owed on (default: the issue date)."""
     from app.estate.models import Estate
     from app.extensions import db
 
     lines = group_lines(row.items)
     data = {
         "v": SNAPSHOT_VERSION, "number": number, "stage": stage, "round_no": round_no,
-        "lang": row.owner_lang, "issued_on": issued_on.isoformat(), "as_of": issued_on.isoformat(),
+        "lang": row.owner_lang, "issued_on": issued_on.isoformat(), "as_of": (as_of or issued_on).isoformat(),
         "deadline": deadline.isoformat(),
         "letterhead": asdict(letterhead_of(db.session.get(Estate, row.estate_id))),
         "unit_code": row.unit_code, "owner_names": list(row.owner_names),
@@ -117,6 +119,18 @@ def snapshot_of(row, *, number: str, stage: str, round_no: int, deadline: dt.dat
         "amount": str(row.total), "late_fee": str(row.late_fee), "total": str(row.total + row.late_fee),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def current_doc(row, reminder, as_of: dt.date) -> ReminderDoc:
+    """The letter ``reminder`` printed (again) on ``as_of``: its number, stage, round, deadline
+    and issue date, but the amounts of ``row``, the unit's arrears on ``as_of`` — a reprint never
+    asks for money paid since the first print. For a letter issued that day it is the same as
+    its snapshot."""
+    from types import SimpleNamespace
+
+    snap = snapshot_of(row, number=reminder.number, stage=reminder.stage, round_no=reminder.round_no,
+                       deadline=reminder.deadline, issued_on=reminder.as_of, as_of=as_of)
+    return doc_of(SimpleNamespace(number=reminder.number, lang=reminder.lang, snapshot=snap))
 
 
 def doc_of(reminder, lang: str | None = None) -> ReminderDoc:

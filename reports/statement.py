@@ -57,6 +57,7 @@ class StatementDoc:
     arrears: Decimal = ZERO  # open charges, due or not (UnitLedger.arrears)
     arrears_due: Decimal = ZERO  # of which due by printed_on
     prepaid: Decimal = ZERO  # UnitLedger.prepaid
+    late_fee: Decimal = ZERO  # 滞纳金 owed on printed_on, not yet booked (app.latefees.services)
 
     @property
     def has_range(self) -> bool:
@@ -75,6 +76,7 @@ def build_statement(
     from app.cashdesk.ledger import unit_ledger
     from app.cashdesk.services import arrears_total
     from app.core import clock
+    from app.latefees.services import late_fees_owed
     from app.estate.models import Unit
     from app.exceptions import DomainError, NotFound
     from app.extensions import db
@@ -120,6 +122,7 @@ def build_statement(
         arrears=full.arrears,
         arrears_due=arrears_total(unit_id, as_of=printed_on),
         prepaid=full.prepaid,
+        late_fee=late_fees_owed([unit_id], printed_on).of_unit(unit_id),
     )
 
 

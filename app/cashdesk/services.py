@@ -193,6 +193,12 @@ def _post_once(unit_id, amount, method, actor, now, payer_name, charge_ids, use_
     if unit is None:
         raise DomainError(_l("This unit does not exist."), field="unit")
 
+    # the late fees owed become 滞纳金 charges first, each settled right after its month
+    from app.latefees.services import book_late_fees
+
+    booked = book_late_fees(unit.id, now.date(), actor, now, charge_ids)
+    if charge_ids is not None:
+        charge_ids = list(charge_ids) + [booked[c] for c in charge_ids if c in booked]
     prepaid = prepaid_balance(unit.id) if use_prepaid else ZERO
     candidates = [
         rules.OpenCharge(c.id, c.period_start, c.due_date, c.outstanding) for c in open_charges(unit.id)
@@ -374,63 +380,8 @@ def verify_chain(estate_id: int | None = None) -> tuple[bool, str]:
 
 # --- late fees --------------------------------------------------------------------------
 def late_fees(unit_id: int, as_of: dt.date) -> dict[int, Decimal]:
-    """滞纳金 accrued by each charge of the unit up to ``as_of``, for fee items that have a
-    daily rate: computed on what was really outstanding each day (payments by receipt date,
-    voids put the money back on the day of the void)."""
-    return late_fees_of_units([unit_id], as_of)
+    """滞纳金 owed on each open charge of the unit on ``as_of``: {charge id: fee}. The one
+    rule and its figure live in app.latefees.services.late_fees_owed (every page uses it)."""
+    from app.latefees.services import late_fees_owed
 
-
-def late_fees_of_charges(charges: list[Charge], as_of: dt.date) -> dict[int, Decimal]:
-    """``late_fees`` for charges already loaded with their fee item: one query for the
-    payments that settled them."""
-    from app.fees.rules import Settlement, late_fee
-
-    due = [c for c in charges if c.voided_at is None and c.due_date < as_of
-           and c.fee_item.late_fee_daily_rate is not None]
-    if not due:
-        return {}
-    settled: dict[int, list] = {}
-    for charge_id, day, amount in db.session.execute(
-        select(ReceiptLine.charge_id, Receipt.business_date, ReceiptLine.amount)
-        .join(Receipt, ReceiptLine.receipt_id == Receipt.id)
-        .where(ReceiptLine.charge_id.in_([c.id for c in due]))
-    ):
-        settled.setdefault(charge_id, []).append(Settlement(day, amount))
-    fees = {}
-    for c in due:
-        fee = late_fee(c.amount, c.due_date, settled.get(c.id, []), as_of, c.fee_item.late_fee_daily_rate,
-                       c.fee_item.late_fee_grace_days or 0)
-        if fee > 0:
-            fees[c.id] = fee
-    return fees
-
-
-def late_fees_of_units(unit_ids: list[int], as_of: dt.date) -> dict[int, Decimal]:
-    """``late_fees`` for many units in two queries: {charge id: fee}."""
-    from app.fees.models import FeeItem
-    from app.fees.rules import Settlement, late_fee
-
-    if not unit_ids:
-        return {}
-    rows = db.session.execute(
-        select(Charge.id, Charge.amount, Charge.due_date, FeeItem.late_fee_daily_rate, FeeItem.late_fee_grace_days)
-        .join(FeeItem, Charge.fee_item_id == FeeItem.id)
-        .where(Charge.unit_id.in_(unit_ids), Charge.voided_at.is_(None), FeeItem.late_fee_daily_rate.isnot(None),
-               Charge.due_date < as_of)
-    ).all()
-    if not rows:
-        return {}
-    settled: dict[int, list] = {}
-    for charge_id, day, amount in db.session.execute(
-        select(ReceiptLine.charge_id, Receipt.business_date, ReceiptLine.amount)
-        .join(Receipt, ReceiptLine.receipt_id == Receipt.id)
-        .join(Charge, ReceiptLine.charge_id == Charge.id)
-        .where(Charge.unit_id.in_(unit_ids), Charge.due_date < as_of)
-    ):
-        settled.setdefault(charge_id, []).append(Settlement(day, amount))
-    fees = {}
-    for charge_id, amount, due, rate, grace in rows:
-        fee = late_fee(amount, due, settled.get(charge_id, []), as_of, rate, grace or 0)
-        if fee > 0:
-            fees[charge_id] = fee
-    return fees
+    return late_fees_owed([unit_id], as_of).by_charge

@@ -2,7 +2,8 @@
 orders, and one unit's overdue charges with their late fees and its place on the collection
 ladder.
 
-Amounts follow app.cashdesk.services (open charges, arrears_total, late fees) — fetched for all
+Amounts follow app.cashdesk.services (open charges, arrears_total) and the late fees owed of
+app.latefees.services.late_fees_owed — fetched for all
 units of the list at once — so the arrears list always agrees with the cash desk and the fee
 ledger (tests compare them for every demo unit).
 Nothing here writes; every function takes an explicit ``as_of``. The case file, the logged
@@ -18,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.cashdesk.services import late_fees, late_fees_of_charges
 from app.collection import rules
 from app.collection.models import CollectionAction
 from app.core.money import parse_money
@@ -26,6 +26,7 @@ from app.estate.models import Building, Unit, Zone
 from app.exceptions import DomainError
 from app.extensions import db
 from app.fees.models import Charge, FeeItem
+from app.latefees.services import late_fees_owed
 from app.owners.models import Occupancy
 
 ZERO = Decimal("0.00")
@@ -142,7 +143,7 @@ def _candidate_units(estate_ids, as_of: dt.date, f: ArrearsFilter) -> list[Unit]
     q = (select(Unit).join(Charge, Charge.unit_id == Unit.id)
          .where(Unit.estate_id.in_(list(estate_ids)), Charge.voided_at.is_(None), Charge.paid < Charge.amount,
                 Charge.due_date <= as_of)
-         .options(joinedload(Unit.building).joinedload(Building.zone),
+         .options(joinedload(Unit.building).joinedload(Building.zone), joinedload(Unit.estate),
                   selectinload(Unit.occupancies).joinedload(Occupancy.owner))
          .distinct().order_by(Unit.sort_key))
     if f.building:
@@ -203,10 +204,10 @@ def unit_arrears(unit: Unit, as_of: dt.date, actions: list[CollectionAction] | N
     if total <= 0:
         return None
     if fees is None:
-        fees = late_fees(unit.id, as_of)
+        fees = late_fees_owed([unit.id], as_of).by_charge
     items = []
     for c in charges:
-        has_fee = c.fee_item.late_fee_daily_rate is not None
+        has_fee = c.fee_item.late_fee_daily_rate is not None and unit.estate.late_fees_enabled
         items.append(ArrearsItem(c.id, c.fee_item_id, c.fee_item.name, c.period, c.due_date, c.outstanding,
                                  fees.get(c.id, ZERO) if has_fee else None))
     oldest = min(items, key=lambda i: (i.due_date, i.period))
@@ -240,7 +241,7 @@ def arrears_report(estate_ids, as_of: dt.date, f: ArrearsFilter | None = None, s
     unit_ids = [u.id for u in units]
     actions = actions_by_unit(unit_ids)
     charges = _open_due(unit_ids, as_of)
-    fees = late_fees_of_charges([c for cs in charges.values() for c in cs], as_of)
+    fees = late_fees_owed(unit_ids, as_of).by_charge
     report = ArrearsReport(as_of=as_of)
     for unit in units:
         row = unit_arrears(unit, as_of, actions.get(unit.id, []), charges.get(unit.id, []), fees)

@@ -201,14 +201,15 @@ def print_reminders(estate_ids, f: ArrearsFilter, actor, now: dt.datetime, *, ne
     time) but logs nothing. ``rows``: the selection, when the caller already made it with
     ``select_for_reminders(estate_ids, now.date(), f)``; ``pool``: a started
     reports.reminder.LetterPool (else ``workers`` processes are started here)."""
-    from reports.reminder import doc_of, render_reminders
+    from reports.reminder import current_doc, render_reminders
 
     if not current_app.appbuilder.sm.user_can(actor, P.WRITE, P.PAYMENT_REMINDER):
         raise PermissionDenied(_l("You may not print payment reminders."))
     if rows is None:
         rows = select_for_reminders(estate_ids, now.date(), f)
     reminders = issue_reminders(rows, actor, now, new_round=new_round, lang=lang)
-    docs = [doc_of(r) for r in reminders]
+    # one reminder per row, in order; a reprint shows what is owed today under its own number
+    docs = [current_doc(row, r, now.date()) for row, r in zip(rows, reminders)]
     pdf = render_reminders(docs, workers=workers, pool=pool, progress=progress)
     mark_printed(reminders, actor, now)
     from app.security import events

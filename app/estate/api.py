@@ -14,7 +14,7 @@ class EstateRestApi(StaffRestApi):
     list_columns = ["id", "name", "company_name", "address", "office_phone"]
     add_columns = edit_columns = [
         "name", "company_name", "address", "office_phone", "office_hours",
-        "bank_name", "bank_account_name", "bank_account_number", "notes",
+        "bank_name", "bank_account_name", "bank_account_number", "late_fees_enabled", "notes",
     ]
 
 

@@ -5,7 +5,8 @@ from contextlib import nullcontext
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.core.audit import Audited
@@ -28,6 +29,9 @@ class Estate(Audited, Model):
     bank_account_name: Mapped[str | None] = mapped_column(String(200))
     bank_account_number: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
+    # 滞纳金 at all: many offices never charge late fees. Off: none is computed, shown, booked
+    # or published, whatever the fee items' rates say.
+    late_fees_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=sa_true())
 
     zones = relationship("Zone", back_populates="estate", order_by="Zone.name")
 

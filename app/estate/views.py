@@ -22,6 +22,7 @@ LABELS = {
     "bank_account_name": _l("Bank account holder"),
     "bank_account_number": _l("Bank account number"),
     "notes": _l("Notes"),
+    "late_fees_enabled": _l("Charge late fees (滞纳金)"),
     "estate": _l("Estate"),
     "zone": _l("Zone"),
     "building": _l("Building"),
@@ -47,7 +48,7 @@ class EstateModelView(StaffModelView):
     list_columns = ["name", "company_name", "address", "office_phone"]
     add_columns = edit_columns = [
         "name", "company_name", "address", "office_phone", "office_hours",
-        "bank_name", "bank_account_name", "bank_account_number", "notes",
+        "bank_name", "bank_account_name", "bank_account_number", "late_fees_enabled", "notes",
     ]
     show_columns = add_columns
     search_columns = ["name"]

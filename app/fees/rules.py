@@ -51,6 +51,7 @@ CHARGE_SOURCES = {
     "apportionment": _l("Apportionment"),
     "sale": _l("Service sale"),
     "manual": _l("Manual"),
+    "late_fee": _l("Late fee booked"),  # 滞纳金 booked when a payment was taken (app.latefees)
 }
 ALL_TYPES = "all"
 MAX_RATE = Decimal("99999999.9999")

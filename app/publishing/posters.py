@@ -43,6 +43,41 @@ def contents_by_area(schedule) -> dict[str, list[str]]:
     return dict(sorted(by_area.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def fmt_daily_rate(rate, lang: str) -> str:
+    """A daily late-fee rate as owners read it: 万分之三 in Chinese, 0.03% in English."""
+    per_10k = rate * 10000
+    if lang.startswith("zh") and per_10k == per_10k.to_integral_value() and 1 <= per_10k <= 9:
+        return "万分之" + _ZH_DIGITS[int(per_10k)]
+    percent = f"{rate * 100:f}".rstrip("0").rstrip(".")
+    return f"{percent}%"
+
+
+def late_fee_rules(schedule, lang: str) -> list[str]:
+    """One sentence per fee item of the schedule that carries a late fee, in the items' order;
+    none when the estate has late fees switched off (the office charges none)."""
+    estate = getattr(schedule, "estate", None)
+    if estate is not None and not estate.late_fees_enabled:
+        return []
+    with force_locale(lang):
+        out = []
+        for group in rate_groups(schedule):
+            item = group["item"]
+            if not item.late_fee_daily_rate or item.late_fee_daily_rate <= 0:
+                continue
+            rate = fmt_daily_rate(item.late_fee_daily_rate, lang)
+            if item.late_fee_grace_days:
+                out.append(gettext("%(item)s: if it is not paid by the due date, a late fee of %(rate)s of the "
+                                   "amount unpaid is added for each day after %(days)s days' grace.",
+                                   item=item.name, rate=rate, days=item.late_fee_grace_days))
+            else:
+                out.append(gettext("%(item)s: if it is not paid by the due date, a late fee of %(rate)s of the "
+                                   "amount unpaid is added for each day overdue.", item=item.name, rate=rate))
+        return out
+
+
 def _type_label(code: str) -> str:
     if code == fee_rules.ALL_TYPES:
         return gettext("All property types")
@@ -55,9 +90,11 @@ def fee_schedule_poster(schedule, lang: str) -> PosterContent:
     with force_locale(lang):
         rows = [[group["item"].name, _type_label(ptype), rate, group["item"].unit_label]
                 for group in rate_groups(schedule) for ptype, rate in group["rates"]]
+        # the late-fee rule closes the rate table: one line, so the demo schedule stays one page
         sections = [PosterSection(gettext("Fee rates"), table=PosterTable(
             [gettext("Fee item"), gettext("Applies to"), gettext("Rate"), gettext("Unit of charge")], rows,
-            numeric=[2], widths=["26%", "28%", "18%", "28%"], group_first=True))]
+            numeric=[2], widths=["26%", "28%", "18%", "28%"], group_first=True),
+            summary=" ".join(late_fee_rules(schedule, lang)))]
         contents = contents_by_area(schedule)
         if contents:
             labels = fee_rules.SERVICE_AREAS

@@ -47,14 +47,15 @@ class PublicView(BaseView):
         estate = _estate()
         schedule = fee_services.schedule_in_force(estate.id, _today())
         versions = fee_services.published_versions(estate.id)
-        rates, contents, posted = [], {}, None
+        rates, contents, posted, late = [], {}, None, []
         if schedule is not None:
             rates = posters.rate_groups(schedule)
+            late = posters.late_fee_rules(schedule, _lang())
             contents = posters.contents_by_area(schedule)
             posted = services.last_posting(estate.id, "fee_schedule", schedule.id)
         return self._render("public/fees.html", estate=estate, schedule=schedule, versions=versions, rates=rates,
                             contents=contents, areas=fee_rules.SERVICE_AREAS, types=PROPERTY_TYPES,
-                            posted=posted, page="fees")
+                            posted=posted, late_fee_rules=late, page="fees")
 
     @expose("/fees.pdf")
     @has_access

@@ -62,6 +62,7 @@ CHARGE = "Charge"
 BILLING = "Billing"  # run monthly billing
 RECEIPT = "Receipt"  # read receipts and fee ledgers; write = take payments
 VOID_REQUEST = "VoidRequest"  # write = ask for a void; APPROVE = decide
+LATE_FEE_WAIVER = "LateFeeWaiver"  # write = ask to waive a late fee (减免); APPROVE = decide (manager)
 BANK_DEPOSIT = "BankDeposit"  # write = record a deposit; APPROVE = confirm it (accountant)
 RECONCILIATION = "Reconciliation"  # write = prepare; APPROVE = sign off (accountant)
 METER = "Meter"

@@ -36,6 +36,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         # reads everything; approves receipt voids
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
         P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: R,
+        P.LATE_FEE_WAIVER: (P.READ, P.APPROVE),  # decides late-fee waivers (减免)
         P.RECONCILIATION: R, P.METER: R, P.METER_READING: R, P.APPORTIONMENT: R,
         P.NOTICE: R, P.POSTING: R, P.PUBLIC_PAGES: R,
         # reads arrears and the case files; decides escalations
@@ -54,7 +55,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # fee schedule and price lists (edit + publish), billing, meters, apportionment
         P.FEE_ITEM: RW, P.FEE_SCHEDULE: (*RW, P.PUBLISH), P.SERVICE_PRICE: RW,
-        P.CHARGE: RW, P.BILLING: RW, P.RECEIPT: RW, P.VOID_REQUEST: RW,
+        P.CHARGE: RW, P.BILLING: RW, P.RECEIPT: RW, P.VOID_REQUEST: RW, P.LATE_FEE_WAIVER: RW,
         P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW, P.METER: RW, P.METER_READING: RW,
         P.APPORTIONMENT: RWA,
         P.NOTICE: (*RW, P.PUBLISH), P.POSTING: RW, P.PUBLIC_PAGES: R,
@@ -73,7 +74,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # fee collection and receipts, business-service sales; no voiding, no fee schedules
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: RW, P.RECEIPT: RW,
-        P.VOID_REQUEST: RW, P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW,
+        P.VOID_REQUEST: RW, P.LATE_FEE_WAIVER: RW, P.BANK_DEPOSIT: RW, P.RECONCILIATION: RW,
         P.METER: R, P.METER_READING: RW, P.APPORTIONMENT: R,
         # drafts notices and records where they were posted; the supervisor publishes
         P.NOTICE: RW, P.POSTING: RW, P.PUBLIC_PAGES: R,
@@ -90,7 +91,7 @@ ROLE_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
         P.QUICK_SEARCH: R,
         # reads the fee ledger; confirms deposits; signs off reconciliations; approves voids
         P.FEE_ITEM: R, P.FEE_SCHEDULE: R, P.SERVICE_PRICE: R, P.CHARGE: R, P.RECEIPT: R,
-        P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: (P.READ, P.APPROVE),
+        P.VOID_REQUEST: (P.READ, P.APPROVE), P.BANK_DEPOSIT: (P.READ, P.APPROVE), P.LATE_FEE_WAIVER: R,
         P.RECONCILIATION: (P.READ, P.APPROVE), P.APPORTIONMENT: R,
         P.NOTICE: R, P.PUBLIC_PAGES: R,
         P.ARREARS: R, P.COLLECTION_ACTION: R, P.PAYMENT_REMINDER: R,

@@ -151,6 +151,9 @@ def test_late_fee_follows_partial_payments(app_ctx, demo_estate, fresh_unit, cle
     # grace ends 2031-02-15; fee days from 02-16: by 02-25 that is 10 days × 1000 × 0.0003 = 3.00
     assert services.late_fees(fresh_unit.id, dt.date(2031, 2, 25))[cid] == D("3.00")
     services.post_payment(fresh_unit.id, "500.00", "cash", clerk, dt.datetime(2031, 2, 21, 9), charge_ids=[cid])
-    # 02-16..02-20 on 1000 (1.50) + 02-21..02-25 on 500 (0.75)
-    assert services.late_fees(fresh_unit.id, dt.date(2031, 2, 25))[cid] == D("2.25")
+    # the payment booked 02-16..02-21 on 1000 (1.80) as a 滞纳金 charge, settled after its principal
+    booked = db.session.query(Charge).filter_by(unit_id=fresh_unit.id, source="late_fee").one()
+    assert (booked.amount, booked.paid, booked.fee_item.name) == (D("1.80"), D("0.00"), "滞纳金")
+    # accrued by 02-25: 02-16..02-20 on 1000 (1.50) + 02-21..02-25 on 500 (0.75), less the 1.80 booked
+    assert services.late_fees(fresh_unit.id, dt.date(2031, 2, 25))[cid] == D("2.25") - D("1.80")
     assert cid not in services.late_fees(fresh_unit.id, dt.date(2031, 2, 10))  # within grace: none

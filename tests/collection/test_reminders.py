@@ -65,11 +65,19 @@ def test_numbers_are_gapless_and_reprint_keeps_them(make_units, estate_ids, cler
     assert _count(PaymentReminder, ids) == 4 and _count(CollectionAction, ids) == 4
 
 
+def _in_full(unit_id, day):
+    """What a unit must pay on ``day`` to owe nothing: its charges and its late fee."""
+    from app.cashdesk.services import arrears_total
+    from app.latefees.services import late_fees_owed
+
+    return arrears_total(unit_id) + late_fees_owed([unit_id], day).of_unit(unit_id)
+
+
 def test_paid_unit_drops_out(make_units, estate_ids, clerk):
     from app.cashdesk.services import post_payment
 
     number, (paid, unpaid) = make_units(["已缴", "未缴"])
-    post_payment(paid.id, "348.60", "cash", clerk, dt.datetime(2031, 5, 20, 9, 0))
+    post_payment(paid.id, _in_full(paid.id, dt.date(2031, 5, 20)), "cash", clerk, dt.datetime(2031, 5, 20, 9, 0))
     f = arrears.parse_filters({"building": number}, estate_ids)
     assert [r.unit_id for r in arrears.arrears_report(estate_ids, NOW.date(), f).rows] == [unpaid.id]
     _pdf, reminders = services.print_reminders(estate_ids, f, clerk, NOW)
@@ -82,7 +90,8 @@ def test_payment_in_full_closes_the_case_history_stays(make_units, estate_ids, c
 
     _number, (unit,) = make_units(["结案"])
     services.log_action(unit.id, "phone", clerk, NOW, reached=True, result="答应月底交")
-    post_payment(unit.id, "348.60", "cash", clerk, NOW + dt.timedelta(days=1))
+    post_payment(unit.id, _in_full(unit.id, NOW.date() + dt.timedelta(days=1)), "cash", clerk,
+                 NOW + dt.timedelta(days=1))
     cf = services.case_file(unit.id, NOW.date() + dt.timedelta(days=2))
     assert cf.arrears is None and cf.step.next_kind is None
     assert [a.kind for a in cf.actions] == ["phone"]

@@ -52,7 +52,7 @@ def test_rates_are_grouped_by_fee_item_in_property_type_order(client, schedule):
     assert [row.cells[-3].text for row in first.rows] == ["多层", "高层", "别墅", "商铺"]
     # the printed poster: 物业服务费 once in the rate table, its rates in that order
     text = _pages(client.get("/public/fees.pdf").data)[0]
-    rates = text[text.index("计费单位"):text.index("物业服务费包含的服务内容")]
+    rates = text[text.index("计费单位"):text.index("物业服务费：逾期未交的")]  # the late-fee rule closes the table
     assert rates.count("物业服务费") == 1
     assert re.search(r"物业服务费多层1\.20元/m²·月高层1\.80.*别墅2\.50.*商铺3\.00", rates), rates
     # the public page shows the same order
