@@ -149,19 +149,26 @@ def verify_ledger(estate_id: int | None = None) -> tuple[bool, str]:
     chains = [tuple(row) for row in db.session.execute(
         select(Receipt.estate_id, Receipt.year).where(*_scope(Receipt, estate_id)).distinct()
         .order_by(Receipt.estate_id, Receipt.year))]
+    from app.estate.models import Estate
+
+    names = {i: n for i, n in db.session.execute(select(Estate.id, Estate.name))}
+
+    def where(chain, message):  # receipt numbers repeat from estate to estate
+        return False, f"{names.get(chain[0], chain[0])}: {message}"
+
     checked = 0
     for chain in chains:
         problem, last = _verify_chain(key, *chain, anchors.get(chain))
         if problem:
-            return False, problem
+            return where(chain, problem)
         checked += last
         if last != counters.get(chain, 0):
-            return False, _counter_problem(chain, last, counters.get(chain, 0))
+            return where(chain, _counter_problem(chain, last, counters.get(chain, 0)))
     for chain in sorted(set(counters) - set(chains)):
-        return False, _counter_problem(chain, 0, counters[chain])
+        return where(chain, _counter_problem(chain, 0, counters[chain]))
     for chain in sorted(set(anchors) - set(chains)):
-        return False, gettext("The upgrade record of the %(year)d receipts points at receipts that are "
-                              "not there.", year=chain[1])
+        return where(chain, gettext("The upgrade record of the %(year)d receipts points at receipts that are "
+                                    "not there.", year=chain[1]))
     problem = _paid_problem(estate_id) or _prepaid_problem(estate_id)
     if problem:
         return False, problem
