@@ -73,6 +73,7 @@ def test_empty_ledger_whose_counter_says_otherwise_fails(fresh):
     result = verify(app)
     assert result.exit_code == 1
     assert "3" in result.output and str(YEAR) in result.output
+    assert "收据计数器" in result.output  # in words, in the office's language
     assert "OK" not in result.output
 
 

@@ -144,6 +144,11 @@ OTHER_FIELDS = ["line.amount", "line.charge_id", "charge.period", "charge.fee_it
 NOT_GUARDED = {"charge.period", "charge.fee_item_id"}
 
 
+def names(number, rid):
+    """The receipt by its number, or (its number itself changed) by its record id."""
+    return number, f"record {rid})", f"记录 {rid}）"
+
+
 def assert_detected(*names):
     ok, message = seals.verify_ledger()
     assert not ok, "verify passed a tampered ledger"
@@ -167,14 +172,14 @@ def test_update_receipt_field_is_refused(chain, field):
 def test_update_receipt_field_by_the_owner_is_detected(chain, field):
     drop_guards()
     number, rid = _update_receipt(chain, field)
-    assert_detected(number, f"(record {rid})")
+    assert_detected(*names(number, rid))
 
 
 @pytest.mark.parametrize("what", OTHER_FIELDS)
 def test_update_line_charge_or_prepaid_is_refused_or_detected(chain, what):
     if what in NOT_GUARDED:
         number, rid = _update_other(chain, what)
-        assert_detected(number, f"(record {rid})")
+        assert_detected(*names(number, rid))
     else:
         assert_refused(lambda: _update_other(chain, what))
 
@@ -183,7 +188,7 @@ def test_update_line_charge_or_prepaid_is_refused_or_detected(chain, what):
 def test_update_line_charge_or_prepaid_by_the_owner_is_detected(chain, what):
     drop_guards()
     number, rid = _update_other(chain, what)
-    assert_detected(number, f"(record {rid})")
+    assert_detected(*names(number, rid))
 
 
 # --- charge.paid only through receipts ----------------------------------------------------
