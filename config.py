@@ -27,6 +27,9 @@ SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
 
 # --- secrets ----------------------------------------------------------------------------
 SECRET_KEY = os.environ.get("SECRET_KEY")  # None: create_app generates and keeps one
+# keys the receipt seals (app/cashdesk/seals.py); unset: derived from SECRET_KEY. Never stored in
+# the database, so someone who can write the database cannot re-seal a changed receipt.
+LEDGER_KEY = os.environ.get("LEDGER_KEY")
 
 # --- Flask-AppBuilder -------------------------------------------------------------------
 APP_NAME = os.environ.get("APP_NAME", "物业客服台账 Estate Desk")

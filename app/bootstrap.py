@@ -43,6 +43,10 @@ def init_database() -> None:
     # for the write lock our open transaction holds.
     db.session.remove()
     upgrade(directory=MIGRATIONS_DIR, revision="heads")
+    from app.cashdesk.seals import anchor_legacy_chains
+    from app.core import clock
+
+    anchor_legacy_chains(clock.now())  # receipts sealed before the keyed seals (README "Ledger seals")
     appbuilder = current_app.appbuilder
     # FAB grants each new permission to the Admin role as it writes it: the role must exist
     appbuilder.sm.find_role(ADMIN) or appbuilder.sm.add_role(ADMIN)

@@ -94,13 +94,22 @@ def register(app) -> None:
     @ledger_group.command("verify")
     @with_appcontext
     def ledger_verify():
-        """Recompute the receipt hash chain: OK, or the first broken link."""
-        from app.cashdesk.services import verify_chain
+        """Recompute the keyed receipt seals, compare the chains' ends with the receipt counter,
+        and every charge's paid with its receipts: OK, or the first problem (exit 1)."""
+        from app.cashdesk.seals import verify_ledger
 
-        ok, message = verify_chain()
+        ok, message = verify_ledger()
         click.echo(message)
         if not ok:
             raise SystemExit(1)
+
+    @ledger_group.command("key")
+    @with_appcontext
+    def ledger_key_command():
+        """Print the ledger key in use: set it as LEDGER_KEY before rotating SECRET_KEY."""
+        from app.cashdesk.seals import ledger_key
+
+        click.echo(ledger_key().decode("utf-8"))
 
     from app.collection.cli import register_reminders
 

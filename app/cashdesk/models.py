@@ -61,6 +61,10 @@ class Receipt(Audited, EstateScoped, Model):
     request_hash: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # 1: the old unkeyed SHA-256 (receipts posted before migration 0011); 2: HMAC with the
+    # ledger key (app.cashdesk.seals). A row inserted without it counts as 1 and must then lie
+    # within a sealed upgrade record (LedgerAnchor), or `ledger verify` fails
+    seal_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
     unit = relationship("Unit")
     lines = relationship("ReceiptLine", back_populates="receipt", order_by="ReceiptLine.id")
@@ -70,6 +74,24 @@ class Receipt(Audited, EstateScoped, Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LedgerAnchor(Model):
+    """The upgrade record of a receipt chain (estate, year) begun under the old unkeyed hash:
+    its receipts up to ``last_seq`` (whose hash is ``last_hash``) keep the old rule, every
+    later one must be keyed. ``mac`` seals the record with the ledger key, so moving the
+    point or adding a record for another chain is found by `ledger verify`."""
+
+    __tablename__ = "ledger_anchor"
+    __table_args__ = (UniqueConstraint("estate_id", "year", name="uq_ledger_anchor_chain"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    mac: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class ReceiptLine(Model):
@@ -190,6 +212,8 @@ class Reconciliation(Audited, EstateScoped, Model):
 @event.listens_for(ReceiptLine, "before_delete")
 @event.listens_for(PrepaidEntry, "before_update")
 @event.listens_for(PrepaidEntry, "before_delete")
+@event.listens_for(LedgerAnchor, "before_update")
+@event.listens_for(LedgerAnchor, "before_delete")
 def _posted_is_final(_mapper, _conn, _target):
     from flask_babel import lazy_gettext as _l
 

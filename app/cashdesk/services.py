@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
-from app.cashdesk import rules
+from app.cashdesk import rules, seals
 from app.cashdesk.models import PrepaidEntry, Receipt, ReceiptCounter, ReceiptLine, VoidRequest
 from app.core import inputs, retry
 from app.core.audit import acting_as
-from app.core.money import Money, parse_money, to_fen
+from app.core.money import Money, parse_money
 from app.estate.models import Unit
 from app.core.counters import next_in_series
 from app.exceptions import Conflict, DomainError, PermissionDenied
@@ -73,25 +73,6 @@ def _next_number(estate_id: int, year: int) -> int:
     return next_in_series(ReceiptCounter, estate_id, year)
 
 
-def hash_fields(receipt: Receipt, lines: list[tuple[int, Decimal]]) -> dict:
-    return {
-        "estate_id": receipt.estate_id,
-        "number": receipt.number,
-        "year": receipt.year,
-        "seq": receipt.seq,
-        "kind": receipt.kind,
-        "unit_id": receipt.unit_id,
-        "method": receipt.method,
-        "amount_fen": to_fen(receipt.amount),
-        "to_prepaid_fen": to_fen(receipt.to_prepaid),
-        "from_prepaid_fen": to_fen(receipt.from_prepaid),
-        "business_date": receipt.business_date.isoformat(),
-        "posted_at": receipt.posted_at.isoformat(),
-        "reverses_id": receipt.reverses_id or "",
-        "lines": ";".join(f"{cid}:{to_fen(amount)}" for cid, amount in sorted(lines)),
-    }
-
-
 def _prev_hash(estate_id: int, year: int, seq: int) -> str:
     if seq == 1:
         return rules.GENESIS
@@ -111,7 +92,7 @@ def _new_receipt(unit: Unit, now: dt.datetime, **fields) -> Receipt:
 
 
 def _seal(receipt: Receipt, lines: list[tuple[int, Decimal]]) -> None:
-    receipt.hash = rules.chain_hash(receipt.prev_hash, hash_fields(receipt, lines))
+    seals.seal(receipt, lines)  # keyed: app.cashdesk.seals
 
 
 # --- posting ----------------------------------------------------------------------------
@@ -223,6 +204,7 @@ def _post_once(unit_id, amount, method, actor, now, payer_name, charge_ids, use_
     charges = {c.id: c for c in db.session.scalars(select(Charge).where(Charge.id.in_([c for c, _ in parts])))}
     for charge_id, part in parts:
         db.session.add(ReceiptLine(receipt_id=receipt.id, charge_id=charge_id, amount=part))
+        db.session.flush()  # the line before paid: the database checks paid against the lines
         charges[charge_id].paid = charges[charge_id].paid + part
     if from_prepaid:
         db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=receipt.id,
@@ -323,6 +305,7 @@ def approve_void(request_id: int, approver, now: dt.datetime, note: str | None =
         db.session.flush()
         for line in original.lines:
             db.session.add(ReceiptLine(receipt_id=reversal.id, charge_id=line.charge_id, amount=-line.amount))
+            db.session.flush()  # the line before paid: the database checks paid against the lines
             line.charge.paid = line.charge.paid - line.amount
         if original.to_prepaid:
             db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=reversal.id,
@@ -356,26 +339,8 @@ def reject_void(request_id: int, approver, now: dt.datetime, note: str | None = 
 
 # --- tamper evidence --------------------------------------------------------------------
 def verify_chain(estate_id: int | None = None) -> tuple[bool, str]:
-    """Recompute every receipt's hash in number order. Returns (ok, message): the message
-    names the first broken link, or how many receipts were checked."""
-    q = select(Receipt).order_by(Receipt.estate_id, Receipt.year, Receipt.seq)
-    if estate_id is not None:
-        q = q.where(Receipt.estate_id == estate_id)
-    checked = 0
-    prev_key, prev_hash, prev_seq = None, rules.GENESIS, 0
-    for receipt in db.session.scalars(q).yield_per(500):
-        key = (receipt.estate_id, receipt.year)
-        if key != prev_key:
-            prev_key, prev_hash, prev_seq = key, rules.GENESIS, 0
-        if receipt.seq != prev_seq + 1:
-            return False, f"receipt {receipt.number}: number gap after {prev_seq}"
-        lines = [(line.charge_id, line.amount) for line in receipt.lines]
-        expected = rules.chain_hash(prev_hash, hash_fields(receipt, lines))
-        if receipt.prev_hash != prev_hash or receipt.hash != expected:
-            return False, f"receipt {receipt.number} (id {receipt.id}) does not match its hash"
-        prev_hash, prev_seq = receipt.hash, receipt.seq
-        checked += 1
-    return True, f"OK: {checked} receipts verified"
+    """`ledger verify` (app.cashdesk.seals.verify_ledger): (ok, the first problem or "OK: N ...")."""
+    return seals.verify_ledger(estate_id)
 
 
 # --- late fees --------------------------------------------------------------------------

@@ -35,6 +35,7 @@ LABELS = {
     "decision_note": _l("Decision note"), "reversal": _l("Reversal receipt"),
     "year": _l("Year"), "seq": _l("Sequence number"), "hash": _l("Check code"), "prev_hash": _l("Previous check code"),
     "request_key": _l("Form key"), "request_hash": _l("Form content check code"), "cashier_id": _l("Cashier"), "unit_id": _l("Unit"), "reverses_id": _l("Reverses receipt"),
+    "seal_version": _l("Check code version"),
 }
 KINDS = {"payment": _l("Payment"), "reversal": _l("Reversal (void)")}
 VOID_STATUSES = {"pending": _l("Waiting for approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
@@ -58,7 +59,7 @@ class ReceiptModelView(StaffModelView):
     formatters_columns = {"amount": fmt, "to_prepaid": fmt, "from_prepaid": fmt}
     show_template = "cashdesk/receipt_show.html"
     # the hash chain, the form token and the number's parts: kept in the log, not shown
-    history_exclude = ("hash", "prev_hash", "request_key", "request_hash", "year", "seq")
+    history_exclude = ("hash", "prev_hash", "request_key", "request_hash", "year", "seq", "seal_version")
     show_when_set = ("reference", "reverses", "reason", "approved_by")
 
     def record_buttons(self, item):
