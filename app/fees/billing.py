@@ -194,6 +194,9 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
     from app.cashdesk.services import apply_prepaid
 
     apply_prepaid(estate_id, _actor(), now)
+    # its reads opened a transaction (BEGIN IMMEDIATE on SQLite: the write lock) that a run
+    # settling nothing would otherwise leave open for the caller (the CLI, the next writer)
+    db.session.commit()
     return BillingResult(period=period, created=len(rows), skipped=skipped, total=total)
 
 

@@ -281,3 +281,13 @@ def test_billing_form_takes_a_full_width_period_with_spaces_and_shows_it_as_stor
     bad = client.post("/billing/", data={"estate": demo_estate.id, "period": "２０２７-１３",
                                          "csrf_token": csrf_token(client, "/billing/")})
     assert "alert-danger" in bad.get_data(as_text=True) and "年-月" in bad.get_data(as_text=True)
+
+
+def test_a_run_that_bills_nothing_new_leaves_no_transaction_open(app_ctx, demo_estate):
+    """Applying prepaid balances reads in a transaction (BEGIN IMMEDIATE on SQLite, the write
+    lock): a rerun must not keep it open after returning, or the next writer waits/fails."""
+    period = free_month(demo_estate.id, 20)
+    start, _ = rules.parse_period(period)
+    billing.generate(demo_estate.id, period, dt.datetime.combine(start, dt.time(8)))
+    assert billing.generate(demo_estate.id, period, dt.datetime.combine(start, dt.time(8))).created == 0
+    assert not db.session().in_transaction()
