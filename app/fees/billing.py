@@ -82,8 +82,10 @@ def _insert_rows(rows: list[dict]) -> None:
     conn.exec_driver_sql(str(compiled), converted)
 
 
-def _stays(estate_id: int, start: dt.date, end: dt.date) -> dict[int, list[rules.Stay]]:
-    """For each unit: the owners on record for some day of [start, end], and their names."""
+def _parts(estate_id: int, start: dt.date, end: dt.date) -> dict[int, list[rules.BillingPart]]:
+    """For each unit with an owner on record for some day of [start, end]: who pays which days.
+    Most units have one owner all month: their part is made here without the day-by-day rule
+    (10,000 calls of it cost a third of a whole billing run)."""
     rows = db.session.execute(
         select(Occupancy.id, Occupancy.unit_id, Occupancy.move_in_date, Occupancy.move_out_date)
         .where(Occupancy.estate_id == estate_id, Occupancy.relation == "owner")
@@ -91,9 +93,20 @@ def _stays(estate_id: int, start: dt.date, end: dt.date) -> dict[int, list[rules
         .where((Occupancy.move_out_date.is_(None)) | (Occupancy.move_out_date >= start))
     ).all()
     stays: dict[int, list[rules.Stay]] = {}
+    partial: set[int] = set()
     for occ_id, unit_id, moved_in, moved_out in rows:
         stays.setdefault(unit_id, []).append(rules.Stay(occ_id, moved_in, moved_out))
-    return stays
+        if (moved_in is not None and moved_in > start) or (moved_out is not None and moved_out < end):
+            partial.add(unit_id)
+    days = (end - start).days + 1
+    parts = {}
+    for unit_id, unit_stays in stays.items():
+        if unit_id in partial:
+            parts[unit_id] = rules.billing_parts(unit_stays, start, end)
+        else:  # the same payer as billing_parts would pick: the longest-standing owner
+            first = min(unit_stays, key=lambda st: (st.move_in or dt.date.min, st.payer))
+            parts[unit_id] = [rules.BillingPart(first.payer, start, end, days)]
+    return parts
 
 
 def _payer_names(occupancy_ids: set[int]) -> dict[int, str]:
@@ -122,7 +135,7 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
             select(Charge.unit_id, Charge.fee_item_id).where(
                 Charge.estate_id == estate_id, Charge.period == period, Charge.source == "billing")):
         already[(unit_id, item_id)] = already.get((unit_id, item_id), 0) + 1
-    stays = _stays(estate_id, start, end)
+    payers = _parts(estate_id, start, end)
     units = db.session.execute(
         select(Unit.id, Unit.property_type, Unit.chargeable_area).where(Unit.estate_id == estate_id).order_by(Unit.id)
     ).all()
@@ -132,7 +145,7 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
     monthly: dict[tuple, tuple | None] = {}
     split_payers: set[int] = set()
     for n, (unit_id, ptype, area) in enumerate(units, 1):
-        parts = rules.billing_parts(stays[unit_id], start, end) if unit_id in stays else []
+        parts = payers.get(unit_id, ())
         for item_id, item in items.items() if parts else ():
             if (unit_id, item_id) in already:
                 skipped += already[(unit_id, item_id)]
@@ -141,7 +154,8 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
             if cache_key not in monthly:
                 rate = rules.pick_rate(rates, item_id, ptype)
                 monthly[cache_key] = None if rate is None else (
-                    rate, rules.monthly_amount_exact(item.basis, rate, area), rules.monthly_amount(item.basis, rate, area))
+                    rate, rules.monthly_amount_exact(item.basis, rate, area),
+                    rules.monthly_amount(item.basis, rate, area))
             found = monthly[cache_key]
             if found is None:
                 continue

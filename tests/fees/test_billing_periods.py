@@ -69,7 +69,8 @@ def test_each_spelling_of_a_month_bills_it_once_and_uses_prepaid_once(app_ctx, d
     assert prepaid > 0
     receipts_before = db.session.scalar(select(func.count()).select_from(Receipt).where(Receipt.unit_id == unit.id))
 
-    results = [billing.generate(demo_estate.id, typed, dt.datetime.combine(start, dt.time(8))) for typed in spellings(period)]
+    when = dt.datetime.combine(start, dt.time(8))
+    results = [billing.generate(demo_estate.id, typed, when) for typed in spellings(period)]
 
     assert results[0].created > 1000 and all(r.period == period for r in results)
     assert [r.created for r in results[1:]] == [0] * (len(results) - 1)

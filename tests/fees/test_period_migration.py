@@ -69,6 +69,7 @@ def test_duplicates_revealed_by_canonical_periods_stop_the_migration_unchanged(t
         with pytest.raises(RuntimeError, match=r"0011_canonical_periods: charge rows .*\(1, 1, '2027-02'\)"):
             upgrade.__wrapped__(directory=MIGRATIONS_DIR, revision="heads")
         with raw(tmp_path) as conn:
-            assert conn.execute("SELECT period FROM charge ORDER BY id").fetchall() == [("2027-02",), ("２０２７-０２",)]
+            periods = conn.execute("SELECT period FROM charge ORDER BY id").fetchall()
+            assert periods == [("2027-02",), ("２０２７-０２",)]
             assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (BEFORE,)
             assert "payer_occupancy_id" not in {r[1] for r in conn.execute("PRAGMA table_info(charge)")}

@@ -54,7 +54,8 @@ def _refuse(what, rows):
 
 def _plan(conn, table):
     """{stored period: canonical} for the spellings that are not canonical yet."""
-    periods = [p for (p,) in conn.execute(sa.text(f"SELECT DISTINCT period FROM {table}"))]  # nosec B608 - fixed names
+    # table is one of this file's three literal table names, never input
+    periods = [p for (p,) in conn.execute(sa.text(f"SELECT DISTINCT period FROM {table}"))]  # nosec B608
     unreadable = [p for p in periods if canonical(p) is None]
     if unreadable:
         _refuse(f"{table} periods that are not a month", unreadable)
@@ -63,6 +64,7 @@ def _plan(conn, table):
 
 def _no_duplicates(conn, table, columns, where=""):
     """After canonicalising, no two rows may share ``columns``: checked before anything is written."""
+    # table, columns and where are literals of this file, never input
     rows = conn.execute(sa.text(f"SELECT {', '.join(columns)}, period FROM {table} {where}")).all()  # nosec B608
     seen = Counter((*r[:-1], canonical(r[-1])) for r in rows)
     dups = [k for k, n in seen.items() if n > 1]
@@ -92,6 +94,7 @@ def upgrade():
                          {"new": new, "key": key, "id": cid})
     for table in ("meter_reading", "apportionment"):
         for old, new in plans[table].items():
+            # table is one of two literal names above; the values are bound parameters
             conn.execute(sa.text(f"UPDATE {table} SET period = :new WHERE period = :old"),  # nosec B608
                          {"new": new, "old": old})
 
