@@ -51,11 +51,13 @@ def register(app) -> None:
         """Monthly billing."""
 
     @billing_group.command("generate")
-    @click.option("--period", required=True, help="Year-month to bill, e.g. 2026-11.")
+    @click.option("--period", required=True,
+                  help="Year-month to bill, e.g. 2026-11 (also 2026/11, 2026年11月, 202611, full-width digits).")
     @click.option("--estate", "estate_name", default=None, help="Estate name (default: every estate).")
     @with_appcontext
     def billing_generate(period, estate_name):
-        """Create the period's charges from the fee schedule in force. Running it again creates nothing."""
+        """Create the period's charges from the fee schedule in force. Running it again creates nothing
+        new and completes a run that was interrupted (prepaid balances applied)."""
         from tqdm import tqdm
 
         from app.core import clock
@@ -64,10 +66,10 @@ def register(app) -> None:
         from app.exceptions import DomainError
         from app.extensions import db
         from app.fees import billing
-        from app.fees.rules import parse_period
+        from app.fees.rules import canonical_period
 
-        try:  # a bad period is refused before any estate is started
-            parse_period(period)
+        try:  # a bad period is refused before any estate is started; " ２０２７-０２" is 2027-02
+            period = canonical_period(period)
         except DomainError as err:
             raise click.BadParameter(str(err), param_hint="--period")
         estates = estates_named(estate_name)

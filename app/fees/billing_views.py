@@ -38,6 +38,7 @@ class BillingView(BaseView):
             try:
                 with acting_as(current_app.appbuilder.sm.current_user):
                     result = billing.generate(estate_id, period, clock.now())
+                period = result.period  # shown back as stored: "２０２７-０２ " -> 2027-02
             except DomainError as err:
                 db.session.rollback()
                 error = str(err)

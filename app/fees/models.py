@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
@@ -133,13 +133,23 @@ class ServicePrice(Audited, EstateScoped, Model):
 class Charge(Audited, EstateScoped, Model):
     """应收: one unit, one fee item, one period, an amount.
 
-    ``billing_key`` makes a recurring (unit, item, period) unique, so billing twice creates
-    nothing; sales of services have none. ``paid`` is kept by the posting transaction.
+    The database itself refuses a second billing of one unit, item, period and payer: the
+    partial unique index ``uq_charge_billed_once`` on (unit, item, period, payer occupancy) for
+    ``source = 'billing'``, with ``period`` always the canonical "YYYY-MM"
+    (rules.canonical_period on every path). A month split between an outgoing and an incoming
+    owner is one charge per payer. A voided billing charge still counts (billing does not
+    re-bill it; a correction is a manual charge), as its ``billing_key`` always did.
+    ``billing_key`` stays unique too: meters and apportionments find their charge by it; sales
+    of services have none. ``paid`` is kept by the posting transaction.
     """
 
     __tablename__ = "charge"
-    # the charge list of an estate, newest period first
-    __table_args__ = (Index("ix_charge_estate_period_start", "estate_id", "period_start"),)
+    __table_args__ = (
+        # the charge list of an estate, newest period first
+        Index("ix_charge_estate_period_start", "estate_id", "period_start"),
+        Index("uq_charge_billed_once", "unit_id", "fee_item_id", "period", "payer_occupancy_id", unique=True,
+              sqlite_where=text("source = 'billing'"), postgresql_where=text("source = 'billing'")),
+    )
     __estate_parent__ = "unit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -156,6 +166,11 @@ class Charge(Audited, EstateScoped, Model):
     source: Mapped[str] = mapped_column(String(20), nullable=False)  # billing/meter/apportionment/sale/manual
     description: Mapped[str | None] = mapped_column(String(300))
     billing_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    # the occupancy (owner) a billing charge is for; 0 = not tied to one (charges from meters,
+    # sales, and billing before proration split months). Not NULL and no foreign key on
+    # purpose: NULLs never collide in a unique index (SQLite and PostgreSQL alike), so a NULL
+    # here would let a duplicate through uq_charge_billed_once.
+    payer_occupancy_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

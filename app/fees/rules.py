@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,15 +57,42 @@ CHARGE_SOURCES = {
 ALL_TYPES = "all"
 MAX_RATE = Decimal("99999999.9999")
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# The spellings of a period the office types (after NFKC: full-width digits and signs become
+# ASCII, and every space is dropped): 2027-02, 2027-2, 2027/02, 2027.02, 2027年2月, 202702.
+# Anything else is refused rather than guessed (27-02 or 2-2027 could mean several months).
+_PERIOD_FORMS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})$", re.ASCII),
+    re.compile(r"^(\d{4})年(\d{1,2})月?$", re.ASCII),  # re.ASCII: \d is 0-9 only, not ٢ or ๒
+    re.compile(r"^(\d{4})(\d{2})$", re.ASCII),
+)
+# dashes NFKC leaves alone (en/em dash, minus sign ...): a clerk's IME produces them too
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc"})
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def canonical_period(text) -> str:
+    """The one stored spelling of a month, "YYYY-MM", from what was typed anywhere (CLI, form,
+    API, import): " 2027-02", "２０２７－０２", "2027/2", "2027年2月" and "202702" are all
+    "2027-02". Refused (translated DomainError): other shapes, month 00 or 13, years outside
+    2000-2100, control characters such as NUL."""
+    raw = text if isinstance(text, str) else ("" if text is None else str(text))
+    norm = unicodedata.normalize("NFKC", raw).translate(_DASHES)
+    norm = "".join(norm.split())  # every space incl. ideographic U+3000, tabs, CR/LF
+    for form in _PERIOD_FORMS:
+        m = form.match(norm)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR:
+                return f"{year:04d}-{month:02d}"
+            break
+    raise DomainError(
+        _l("A period is a month written as year-month between %(first)d and %(last)d, e.g. 2026-11.",
+           first=FIRST_YEAR, last=LAST_YEAR), field="period")
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """'2026-11' -> (2026-11-01, 2026-11-30)."""
-    m = _PERIOD_RE.match((text or "").strip())
-    if not m or not (1 <= int(m.group(2)) <= 12) or not (2000 <= int(m.group(1)) <= 2100):
-        raise DomainError(_l("A period is written as year-month, e.g. 2026-11."), field="period")
-    year, month = int(m.group(1)), int(m.group(2))
+    """Any accepted spelling of a month -> (first day, last day): '2026-11' -> (2026-11-01, 2026-11-30)."""
+    year, month = map(int, canonical_period(text).split("-"))
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -108,23 +136,90 @@ def pick_rate(rates: dict[tuple[int, str], Decimal], fee_item_id: int, property_
     return rates.get((fee_item_id, property_type), rates.get((fee_item_id, ALL_TYPES)))
 
 
-def monthly_amount(basis: str, rate: Decimal, area: Decimal) -> Decimal:
+def monthly_amount_exact(basis: str, rate: Decimal, area: Decimal) -> Decimal:
+    """A month's amount before rounding (0.5283 × 112.40 = 59.380920): proration starts from it."""
     if basis == "per_area_month":
-        return quantize(rate * area)
+        return rate * area
     if basis == "per_household_month":
-        return quantize(rate)
+        return Decimal(rate)
     raise ValueError(basis)
+
+
+def monthly_amount(basis: str, rate: Decimal, area: Decimal) -> Decimal:
+    return quantize(monthly_amount_exact(basis, rate, area))
 
 
 def prorate(amount: Decimal, period_start: dt.date, period_end: dt.date, from_day: dt.date | None) -> Decimal:
     """A month's amount for the days from ``from_day`` (a mid-month move-in) to the month end."""
     if from_day is None or from_day <= period_start:
-        return amount
+        return quantize(amount)
     if from_day > period_end:
         return Decimal("0.00")
     days = (period_end - period_start).days + 1
     used = (period_end - from_day).days + 1
     return quantize(amount * used / days)
+
+
+@dataclass(frozen=True)
+class Stay:
+    """An owner's occupancy of a unit: ``payer`` (the occupancy id) pays from ``move_in`` to
+    ``move_out``, both days included (out on the 15th: the 15th is still theirs)."""
+
+    payer: int
+    move_in: dt.date | None
+    move_out: dt.date | None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.move_in is None or self.move_in <= day) and (self.move_out is None or day <= self.move_out)
+
+
+@dataclass(frozen=True)
+class BillingPart:
+    """The days of a month one payer is billed for."""
+
+    payer: int
+    first_day: dt.date
+    last_day: dt.date
+    days: int
+
+
+def billing_parts(stays: list[Stay], start: dt.date, end: dt.date) -> list[BillingPart]:
+    """Who pays which days of the month [start, end], in order of their first day.
+
+    A day belongs to one payer however many owners are on record: whoever paid the day before
+    keeps paying while they are still there (a co-owner joining does not split the bill; on a
+    handover day the outgoing owner still pays it), otherwise the longest-standing owner
+    present. Days nobody covers are billed to nobody. Each payer has at most one part."""
+    whole = [s for s in stays if s.covers(start) and s.covers(end)]
+    if len(whole) == len(stays) and whole:  # the usual case: one owner all month, no day loop
+        first = min(whole, key=lambda s: (s.move_in or dt.date.min, s.payer))
+        return [BillingPart(first.payer, start, end, (end - start).days + 1)]
+    seniority = sorted(stays, key=lambda s: (s.move_in or dt.date.min, s.payer))
+    days: dict[int, list[dt.date]] = {}
+    current: Stay | None = None
+    day = start
+    while day <= end:
+        if current is None or not current.covers(day):
+            current = next((s for s in seniority if s.covers(day)), None)
+        if current is not None:
+            days.setdefault(current.payer, []).append(day)
+        day += dt.timedelta(days=1)
+    parts = [BillingPart(payer, d[0], d[-1], len(d)) for payer, d in days.items()]
+    return sorted(parts, key=lambda p: p.first_day)
+
+
+def split_month(amount_exact: Decimal, parts: list[BillingPart], month_days: int) -> list[Decimal]:
+    """Each part's share of a month's unrounded amount, by days, rounded to the fen once:
+    the running total is rounded and each part gets its step, so the parts of a fully covered
+    month add up exactly to the month's charge (the last part takes the remainder) and a part
+    is never more than a fen from its own share."""
+    out, days, billed = [], 0, Decimal("0.00")
+    for part in parts:
+        days += part.days
+        upto = quantize(amount_exact * days / month_days)
+        out.append(upto - billed)
+        billed = upto
+    return out
 
 
 @dataclass(frozen=True)

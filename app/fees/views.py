@@ -32,7 +32,7 @@ LABELS = {
     "outstanding": _l("Outstanding (yuan)"), "source": _l("Source"), "description": _l("Description"),
     "created_at": _l("Created at"), "voided_at": _l("Voided at"), "void_reason": _l("Void reason"),
     "period_start": _l("Period from"), "period_end": _l("Period to"), "billing_run": _l("Billing run"),
-    "billing_key": _l("Billing key"),
+    "billing_key": _l("Billing key"), "payer_occupancy_id": _l("Payer (occupancy record)"),
 }
 TYPES_AND_ALL = {"all": _l("All property types"), **PROPERTY_TYPES}
 

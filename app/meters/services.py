@@ -159,7 +159,7 @@ def _check_reading(reading: MeterReading, now: dt.datetime) -> None:
     if meter is None:
         raise DomainError(_l("Choose the meter."), field="meter")
     reading.meter = meter
-    reading.period = (reading.period or "").strip()
+    reading.period = fee_rules.canonical_period(reading.period)  # "２０２７-０２ " is 2027-02, stored once
     start, end = fee_rules.parse_period(reading.period)
     reading.value = rules.parse_reading(reading.value)
     reading.meter_changed = bool(reading.meter_changed)
@@ -321,10 +321,9 @@ def check_apportionment(appt: Apportionment) -> None:
         appt.meter = meter
         if meter.scope != "public":
             raise DomainError(_l("Only a public meter is apportioned."), field="meter")
-        if was is not None and (was.meter_id, was.period) != (meter.id, (appt.period or "").strip()):
+        appt.period = fee_rules.canonical_period(appt.period)  # one spelling per month, stored
+        if was is not None and (was.meter_id, was.period) != (meter.id, appt.period):
             raise DomainError(_l("The meter and period of an apportionment cannot change."), field="period")
-        appt.period = (appt.period or "").strip()
-        fee_rules.parse_period(appt.period)
         appt.total = parse_money(appt.total, field="total")
         if appt.method not in rules.APPORTIONMENT_METHODS:
             raise DomainError(_l("Pick one of the listed values."), field="method")

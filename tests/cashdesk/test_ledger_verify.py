@@ -112,7 +112,7 @@ def test_receipts_from_before_the_keyed_seals_verify_after_init(fresh):
     from app.cashdesk.models import LedgerAnchor, Receipt
     from app.extensions import db
 
-    app, estate_id, units = fresh(revision="0010_security_events")
+    app, estate_id, units = fresh(revision="0013_canonical_periods")
     with app.app_context():
         _legacy_receipts(estate_id, units, 4)
         db.session.remove()
@@ -147,7 +147,7 @@ def test_old_receipt_changed_after_the_upgrade_is_detected(fresh):
     from app.cashdesk.models import Receipt, ReceiptLine
     from app.extensions import db
 
-    app, estate_id, units = fresh(revision="0010_security_events")
+    app, estate_id, units = fresh(revision="0013_canonical_periods")
     with app.app_context():
         _legacy_receipts(estate_id, units, 3)
         db.session.remove()

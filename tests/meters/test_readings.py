@@ -98,7 +98,7 @@ def test_an_earlier_period_after_a_later_one_is_refused(water_meter, users):
         _read(meter, "2031-02", "5", users["engineer"])
 
 
-@pytest.mark.parametrize("period", ["2031-13", "31-01", "2031/01", ""])
+@pytest.mark.parametrize("period", ["2031-13", "31-01", "2031/00", "", "2031-01\x00"])
 def test_bad_period_refused(water_meter, users, period):
     with pytest.raises(DomainError) as err:
         services.record_reading(water_meter().id, period, "1", dt.date(2031, 1, 28), users["engineer"], now=NOW)

@@ -2,8 +2,8 @@
 only through receipt lines, a receipt counter that only counts up, no TRUNCATE of the
 append-only tables (PostgreSQL)
 
-Revision ID: 0013_ledger_seals
-Revises: 0012_late_fees
+Revision ID: 0014_ledger_seals
+Revises: 0013_canonical_periods
 Create Date: 2026-12-07 19:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_ledger_seals'
-down_revision = '0012_late_fees'
+revision = '0014_ledger_seals'
+down_revision = '0013_canonical_periods'
 branch_labels = None
 depends_on = None
 
