@@ -1,4 +1,4 @@
-"""Migration 0011: stored periods become canonical (with the billing keys built from them), then
+"""Migration 0013: stored periods become canonical (with the billing keys built from them), then
 the database refuses a second billing; duplicates it reveals stop it before anything changes."""
 import contextlib
 import sqlite3
@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from app import MIGRATIONS_DIR, create_app
 from tests.conftest import TEST_SECRET_KEY
 
-BEFORE = "0010_security_events"
+BEFORE = "0012_late_fees"
 
 
 def _charge(conn, cid, period, key, source="billing", unit=1, item=1):
