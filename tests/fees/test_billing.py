@@ -65,7 +65,9 @@ def test_billing_command(app):
     """`flask --app run.py billing generate --period ...` against the session database."""
     root = Path(__file__).resolve().parents[2]
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "INSTANCE_PATH": app.instance_path,
-           "PATH": "/usr/bin:/bin", "HOME": app.instance_path, "OFFICE_TODAY": app.config["OFFICE_TODAY"]}
+           "PATH": "/usr/bin:/bin", "HOME": app.instance_path, "OFFICE_TODAY": app.config["OFFICE_TODAY"],
+           # the same key as the test app: receipts the run posts (prepaid applied) are sealed with it
+           "SECRET_KEY": app.config["SECRET_KEY"]}
     run = lambda *a: subprocess.run([sys.executable, "-m", "flask", "--app", "run.py", *a], cwd=root, env=env,  # noqa: E731
                                     capture_output=True, text=True, timeout=300)
     out = run("billing", "generate", "--period", f"{Y}-08", "--estate", "山水湖畔小区")
