@@ -276,7 +276,6 @@ class StaffModelView(ModelView):
         self._normalise_text(form)
         keep_seconds(form, item)
         try:
-            self._check_characters(form)
             with db.session.no_autoflush:
                 form.populate_obj(item)
                 self.pre_add(item) if is_add else self.pre_update(item)
@@ -318,13 +317,16 @@ class StaffModelView(ModelView):
             field.data = text
 
     @staticmethod
-    def _check_characters(form) -> None:
-        """No NUL byte or other control character reaches a register from a form (a reason of
-        five NULs is not four characters of text); line breaks only in multi-line boxes."""
-        for name, field in form._fields.items():
-            if isinstance(field.data, str) and bad_character(field.data, isinstance(field, TextAreaField)):
-                raise DomainError(_l("The text contains a control character (such as a NUL byte or a line break "
-                                     "where none is allowed): retype it."), field=name)
+    def _validate(form) -> bool:
+        """The form's own checks, after refusing NUL bytes and other control characters (line
+        breaks only in multi-line boxes): a reason of five NULs is not four characters of text, and
+        FAB's uniqueness check would send them to the database, which PostgreSQL refuses."""
+        bad = [f for f in form._fields.values()
+               if isinstance(f.data, str) and bad_character(f.data, isinstance(f, TextAreaField))]
+        for field in bad:
+            field.errors = [gettext("The text contains a control character (such as a NUL byte or a line break "
+                                    "where none is allowed): retype it.")]
+        return not bad and form.validate()
 
     def _add(self):
         is_valid_form = True
@@ -333,7 +335,7 @@ class StaffModelView(ModelView):
         form = self.add_form.refresh()
         if request.method == "POST":
             self._fill_form_exclude_cols(exclude_cols, form)
-            if form.validate():
+            if self._validate(form):
                 self.process_form(form, True)
                 if self._save(form, self.datamodel.obj(), is_add=True):
                     return None
@@ -354,7 +356,7 @@ class StaffModelView(ModelView):
             form = self.edit_form.refresh(request.form)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
-            if form.validate():
+            if self._validate(form):
                 self.process_form(form, False)
                 if self._save(form, item, is_add=False):
                     return None
