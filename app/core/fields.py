@@ -122,10 +122,13 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
     text = re.sub(r"\s+", " ", typed(text))
     if not text:
         return None
-    m = _CHINESE_DATE.match(text)
+    m = _CHINESE_DATE.match(text)  # a date that does not exist falls through to the message
     if m:
         y, mo, d, h, mi = (int(g) if g else 0 for g in m.groups())
-        return dt.datetime(y, mo, d, h, mi)
+        try:
+            return dt.datetime(y, mo, d, h, mi)
+        except ValueError:  # 2026年13月40日: Python's own message is English
+            pass
     for fmt in DATETIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)

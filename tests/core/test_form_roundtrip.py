@@ -277,10 +277,11 @@ def test_date_times_are_read_as_typed(app, admin, drafts, typed):
     assert shown["ends_at"] == f"{day.isoformat()} 08:00"
 
 
-def test_a_date_time_that_is_not_one_is_refused_with_a_message(app, admin, drafts):
+@pytest.mark.parametrize("typed", ["明天上午", "2026年13月40日 8:00", "2027-02-29 08:00", "2026-12-09 25:00"])
+def test_a_date_time_that_is_not_one_is_refused_with_a_message(app, admin, drafts, typed):
     url = f"/noticemodelview/edit/{drafts['notice']}"
     fields = read_form(admin.get(url).get_data(as_text=True))
-    resp = admin.post(url, data=MultiDict([(n, "明天上午" if n == "ends_at" else v) for n, v in fields]))
+    resp = admin.post(url, data=MultiDict([(n, typed if n == "ends_at" else v) for n, v in fields]))
     assert resp.status_code == 200
     assert any("请填写日期和时间" in a for a in alerts(resp.get_data(as_text=True)))
 
