@@ -18,6 +18,7 @@ from app.cashdesk import rules, seals
 from app.cashdesk.models import PrepaidEntry, Receipt, ReceiptCounter, ReceiptLine, VoidRequest
 from app.core import inputs, retry
 from app.core.audit import acting_as
+from app.core.models import record_decision
 from app.core.money import Money, parse_money
 from app.estate.models import Unit
 from app.core.counters import next_in_series
@@ -313,10 +314,7 @@ def approve_void(request_id: int, approver, now: dt.datetime, note: str | None =
         if original.from_prepaid:
             db.session.add(PrepaidEntry(estate_id=unit.estate_id, unit_id=unit.id, receipt_id=reversal.id,
                                         amount=original.from_prepaid, at=now, note="void"))
-        req.status = "approved"
-        req.decided_by_id = getattr(approver, "id", None)
-        req.decided_at = now
-        req.decision_note = note
+        record_decision(req, "approved", approver, now, note)
         req.reversal_id = reversal.id
         db.session.commit()
     return reversal
@@ -329,10 +327,7 @@ def reject_void(request_id: int, approver, now: dt.datetime, note: str | None = 
     if not current_app.appbuilder.sm.user_can(approver, P.APPROVE, P.VOID_REQUEST):
         raise PermissionDenied(_l("Only a manager or the accountant can approve a void."))
     with acting_as(approver):
-        req.status = "rejected"
-        req.decided_by_id = getattr(approver, "id", None)
-        req.decided_at = now
-        req.decision_note = note
+        record_decision(req, "rejected", approver, now, note)
         db.session.commit()
     return req
 

@@ -20,6 +20,15 @@ class EstateScoped:
         return mapped_column(ForeignKey("estate.id"), nullable=False, index=True)
 
 
+def record_decision(request, status: str, approver, now, note: str | None) -> None:
+    """A request that waits for a decision (a void, a late-fee waiver) is approved or rejected:
+    who decided, when and why, the same way on every register."""
+    request.status = status
+    request.decided_by_id = getattr(approver, "id", None)
+    request.decided_at = now
+    request.decision_note = note
+
+
 def estate_of(item) -> int | None:
     """The estate a (possibly unsaved) row belongs to, following its parents."""
     parent_attr = getattr(item, "__estate_parent__", None)

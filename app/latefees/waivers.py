@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.audit import acting_as
+from app.core.models import record_decision
 from app.core.money import parse_money
 from app.estate.models import Unit
 from app.exceptions import DomainError, PermissionDenied
@@ -92,10 +93,7 @@ def approve_waiver(waiver_id: int, approver, now: dt.datetime, note: str | None 
             db.session.add(LateFeeEntry(charge_id=charge_id, estate_id=waiver.estate_id, kind=WAIVED, amount=part,
                                         day=day, waiver_id=waiver.id))
             left -= part
-        waiver.status = "approved"
-        waiver.decided_by_id = getattr(approver, "id", None)
-        waiver.decided_at = now
-        waiver.decision_note = note
+        record_decision(waiver, "approved", approver, now, note)
         db.session.commit()
     return waiver
 
@@ -104,9 +102,6 @@ def reject_waiver(waiver_id: int, approver, now: dt.datetime, note: str | None =
     waiver = _pending(waiver_id, approver)
     note = _clean(note, "note", required=False)
     with acting_as(approver):
-        waiver.status = "rejected"
-        waiver.decided_by_id = getattr(approver, "id", None)
-        waiver.decided_at = now
-        waiver.decision_note = note
+        record_decision(waiver, "rejected", approver, now, note)
         db.session.commit()
     return waiver
