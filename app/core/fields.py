@@ -17,7 +17,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import DateTime, Float, Numeric
 from wtforms import Field
 from wtforms.validators import Optional, StopValidation
@@ -58,7 +58,8 @@ class _TextInput:
         params = {**self.attrs, **kwargs}
         if field.flags.required:
             params.setdefault("required", True)
-        return Markup(f"<input {html_params(name=field.name, value=field._value(), **params)}>")
+        # html_params escapes every name and value it writes
+        return Markup(f"<input {html_params(name=field.name, value=field._value(), **params)}>")  # nosec B704
 
 
 class ExactDecimalField(Field):
@@ -149,8 +150,9 @@ class _DateTimeInput:
         params = html_params(name=field.name, value=field._value(), type="text", autocomplete="off",
                              placeholder=DATETIME_EXAMPLE, required=bool(field.flags.required), **kwargs,
                              **{"class": "form-control", "data-datetime": ""})
-        title = gettext("Pick a date and time")
-        return Markup(
+        title = escape(gettext("Pick a date and time"))
+        # the parameters are escaped by html_params, the title by escape; the rest is fixed markup
+        return Markup(  # nosec B704
             f'<div class="input-group estate-datetime"><input {params}>'
             f'<span class="input-group-btn"><button type="button" class="btn btn-default" data-pick-datetime '
             f'title="{title}" aria-label="{title}"><i class="fa fa-calendar"></i></button></span>'
