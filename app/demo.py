@@ -68,6 +68,9 @@ def seed_demo(session=None) -> Estate:
             bank_name="中国工商银行南京江宁支行",
             bank_account_name=COMPANY,
             bank_account_number="4301 0123 0910 0088 888",
+            # phase two is still being sold: the developer pays 70% for its unsold units
+            vacant_payer="developer", developer_name="南京山水湖畔置业有限公司",
+            vacant_fee_percent=Decimal("70"),
         )
         zones = {name: Zone(estate=estate, name=name) for name in ("一期", "二期")}
         session.add(estate)

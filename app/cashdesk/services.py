@@ -178,6 +178,7 @@ def _post_once(unit_id, amount, method, actor, now, payer_name, charge_ids, use_
     # the late fees owed become 滞纳金 charges first, each settled right after its month
     from app.latefees.services import book_late_fees
 
+    charge_ids = _owners_charges(unit, charge_ids)
     booked = book_late_fees(unit.id, now.date(), actor, now, charge_ids)
     if charge_ids is not None:
         charge_ids = list(charge_ids) + [booked[c] for c in charge_ids if c in booked]
@@ -217,8 +218,33 @@ def _post_once(unit_id, amount, method, actor, now, payer_name, charge_ids, use_
 
 
 def _occupant_name(unit: Unit) -> str:
+    """Who pays, by default: the current owner; for an unsold unit the developer, when the
+    estate bills it; else the room."""
     owners = [o.owner.name for o in unit.current_occupants if o.relation == "owner"]
-    return owners[0] if owners else unit.code
+    if owners:
+        return owners[0]
+    estate = unit.estate
+    if not _sold(unit) and estate is not None and estate.vacant_payer == "developer" and estate.developer_name:
+        return estate.developer_name
+    return unit.code
+
+
+def _sold(unit: Unit) -> bool:
+    return any(o.relation == "owner" for o in unit.occupancies)
+
+
+def _owners_charges(unit: Unit, charge_ids: list[int] | None) -> list[int] | None:
+    """What an unpicked payment settles. A sold unit's open charges of its unsold days are the
+    developer's debt: the owner's money (or prepaid balance) never pays them unless the
+    cashier ticks them. None: no such charge, the usual oldest-first allocation."""
+    if charge_ids is not None:
+        return charge_ids
+    # one indexed look-up on the usual path: no developer's charge open on the unit
+    developers = select(Charge.id).where(Charge.unit_id == unit.id, Charge.billed_to == "developer",
+                                         Charge.voided_at.is_(None), Charge.paid < Charge.amount).limit(1)
+    if db.session.scalar(developers) is None or not _sold(unit):
+        return None
+    return [c.id for c in open_charges(unit.id) if c.billed_to != "developer"]
 
 
 def _display_name(actor) -> str:
@@ -238,8 +264,8 @@ def apply_prepaid(estate_id: int, actor, now: dt.datetime) -> int:
     ).scalars().all()
     settled = 0
     for unit_id in units:
-        if not open_charges(unit_id):
-            continue
+        if not open_charges(unit_id) or _owners_charges(db.session.get(Unit, unit_id), None) == []:
+            continue  # nothing open, or only the developer's debt (not the owner's prepaid money's)
         post_payment(unit_id, "0", rules.PREPAID, actor, now, use_prepaid=True)
         settled += 1
     return settled

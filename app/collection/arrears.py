@@ -64,6 +64,7 @@ class ArrearsRow:
     step: rules.NextStep
     last_action: str = ""
     last_action_at: dt.datetime | None = None
+    billed_to: str | None = None  # owner / developer: the list's rows; None: the whole unit
 
     @property
     def stage(self) -> str:
@@ -88,6 +89,10 @@ class ArrearsReport:
     buckets: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(rules.BUCKET_KEYS, ZERO))
     total: Decimal = ZERO
     late_fee: Decimal = ZERO
+    # the developer's debt for unsold days, listed apart: never in an owner's row or reminder
+    developer_rows: list[ArrearsRow] = field(default_factory=list)
+    developer_total: Decimal = ZERO
+    developer_late_fee: Decimal = ZERO
 
 
 def _listed_id(raw: dict, key: str, model, estate_ids: list[int]) -> int | None:
@@ -172,8 +177,17 @@ def fact_of(a: CollectionAction) -> rules.ActionFact:
     return rules.ActionFact(a.kind, a.at.date(), a.reached, a.promise_date, decided=a.decision is not None)
 
 
-def _owners(unit: Unit) -> tuple[list[str], str]:
+def _owners(unit: Unit, billed_to: str | None = None) -> tuple[list[str], str]:
+    """Who the row (and its reminder) is addressed to: the developer for its own debt; else the
+    current owners, or the last owner on record when the unit has none now (their debt stays
+    theirs); nobody when the unit never had one."""
+    if billed_to == "developer":
+        return [unit.estate.developer_name or ""], "zh_CN"
     owners = [o.owner for o in unit.current_occupants if o.relation == "owner" and o.owner]
+    if not owners:
+        past = [o for o in unit.occupancies if o.relation == "owner" and o.owner]
+        past.sort(key=lambda o: (o.move_out_date or dt.date.max, o.id))
+        owners = [past[-1].owner] if past else []
     lang = owners[0].language if owners else "zh_CN"
     return [o.name for o in owners], lang or "zh_CN"
 
@@ -194,12 +208,15 @@ def _open_due(unit_ids: list[int], as_of: dt.date) -> dict[int, list[Charge]]:
 
 
 def unit_arrears(unit: Unit, as_of: dt.date, actions: list[CollectionAction] | None = None,
-                 charges: list[Charge] | None = None, fees: dict | None = None) -> ArrearsRow | None:
+                 charges: list[Charge] | None = None, fees: dict | None = None,
+                 billed_to: str | None = None) -> ArrearsRow | None:
     """The unit's overdue charges as of ``as_of`` (None: nothing overdue). The list passes
     ``charges`` and ``fees`` fetched for all its units at once; the total is the same sum as
     cashdesk.services.arrears_total (tests compare them for every demo unit)."""
     if charges is None:
         charges = _open_due([unit.id], as_of).get(unit.id, [])
+    if billed_to is not None:
+        charges = [c for c in charges if (c.billed_to == "developer") == (billed_to == "developer")]
     total = sum((c.outstanding for c in charges), ZERO)
     if total <= 0:
         return None
@@ -214,7 +231,7 @@ def unit_arrears(unit: Unit, as_of: dt.date, actions: list[CollectionAction] | N
     if actions is None:
         actions = actions_by_unit([unit.id]).get(unit.id, [])
     step = rules.next_step([fact_of(a) for a in actions], as_of, oldest.due_date)
-    names, lang = _owners(unit)
+    names, lang = _owners(unit, billed_to)
     last = actions[-1] if actions else None
     return ArrearsRow(
         unit_id=unit.id, estate_id=unit.estate_id, unit_code=unit.code, sort_key=unit.sort_key,
@@ -227,7 +244,7 @@ def unit_arrears(unit: Unit, as_of: dt.date, actions: list[CollectionAction] | N
         buckets=rules.age_amounts([(i.due_date, i.outstanding) for i in items], as_of),
         items=items, step=step,
         last_action=str(rules.KINDS.get(last.kind, last.kind)) if last else "",
-        last_action_at=last.at if last else None,
+        last_action_at=last.at if last else None, billed_to=billed_to,
     )
 
 
@@ -244,23 +261,28 @@ def arrears_report(estate_ids, as_of: dt.date, f: ArrearsFilter | None = None, s
     fees = late_fees_owed(unit_ids, as_of).by_charge
     report = ArrearsReport(as_of=as_of)
     for unit in units:
-        row = unit_arrears(unit, as_of, actions.get(unit.id, []), charges.get(unit.id, []), fees)
-        if row is None:
-            continue
-        if f.min_amount is not None and row.total < f.min_amount:
-            continue
-        if f.min_days is not None and row.days < f.min_days:
-            continue
-        if f.stage and row.stage != f.stage:
-            continue
-        report.rows.append(row)
-    if sort == "amount":
-        report.rows.sort(key=lambda r: (-r.total, r.sort_key))
-    elif sort == "age":
-        report.rows.sort(key=lambda r: (-r.days, r.sort_key))
+        for billed_to, listed in (("owner", report.rows), ("developer", report.developer_rows)):
+            row = unit_arrears(unit, as_of, actions.get(unit.id, []), charges.get(unit.id, []), fees, billed_to)
+            if row is None:
+                continue
+            if f.min_amount is not None and row.total < f.min_amount:
+                continue
+            if f.min_days is not None and row.days < f.min_days:
+                continue
+            if f.stage and row.stage != f.stage:
+                continue
+            listed.append(row)
+    for listed in (report.rows, report.developer_rows):
+        if sort == "amount":
+            listed.sort(key=lambda r: (-r.total, r.sort_key))
+        elif sort == "age":
+            listed.sort(key=lambda r: (-r.days, r.sort_key))
     for row in report.rows:
         report.total += row.total
         report.late_fee += row.late_fee
         for k, v in row.buckets.items():
             report.buckets[k] += v
+    for row in report.developer_rows:
+        report.developer_total += row.total
+        report.developer_late_fee += row.late_fee
     return report

@@ -10,6 +10,20 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """The whole file or none: written beside its place, flushed to disk, then renamed over it
+    (a crash halfway leaves the old file or no file, never half a PDF)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def register_reminders(app) -> None:
     @app.cli.group("reminders")
     def reminders_group():
@@ -58,11 +72,15 @@ def register_reminders(app) -> None:
                                             "stage": stage}, estate_ids)
                 rows = services.select_for_reminders(estate_ids, now.date(), f)
                 with tqdm(total=len(rows), desc="催缴通知书", unit="封") as bar:
-                    pdf, reminders = services.print_reminders(
-                        estate_ids, f, user, now, new_round=new_round, pool=pool, rows=rows, progress=bar.update)
+                    _pdf, reminders = services.print_reminders(
+                        estate_ids, f, user, now, new_round=new_round, pool=pool, rows=rows, progress=bar.update,
+                        deliver=lambda pdf: write_atomically(Path(out), pdf))
                     first, last, count = reminders[0].number, reminders[-1].number, len(reminders)
             except DomainError as err:
                 db.session.rollback()
                 raise click.ClickException(str(err))
-        Path(out).write_bytes(pdf)
+            except OSError as err:
+                db.session.rollback()
+                raise click.ClickException(gettext("The PDF could not be written (%(error)s): no reminder is "
+                                                   "marked printed.", error=err.strerror or err))
         click.echo(f"{count} reminders ({first} … {last}) -> {out}")

@@ -41,4 +41,21 @@ def export_arrears(report) -> bytes:
         safe_cell(ws, total_row, 9 + i, report.buckets[key], MONEY)
     if report.rows:
         ws.auto_filter.ref = f"A1:{ws.cell(row=total_row - 1, column=len(titles)).coordinate}"
+    if report.developer_rows:
+        _developer_sheet(wb, report)
     return _save(wb)
+
+
+def _developer_sheet(wb, report) -> None:
+    """The developer's debt for unsold units on a sheet of its own: not the owners' arrears."""
+    ws = wb.create_sheet(_("Developer")[:31])
+    _header(ws, [_("Unit"), _("Payer"), _("Overdue (yuan)"), _("Late fee (yuan)"), _("Oldest period"),
+                 _("Days overdue")], [12, 24, 13, 12, 11, 10])
+    r = 1
+    for r, row in enumerate(report.developer_rows, start=2):
+        for c, value in enumerate([row.unit_code, "、".join(row.owner_names), row.total, row.late_fee,
+                                   row.oldest_period, row.days], start=1):
+            safe_cell(ws, r, c, value, MONEY if c in (3, 4) else None)
+    safe_cell(ws, r + 1, 1, _("Total"))
+    safe_cell(ws, r + 1, 3, report.developer_total, MONEY)
+    safe_cell(ws, r + 1, 4, report.developer_late_fee, MONEY)

@@ -29,7 +29,7 @@ from app.security import permissions as P
 
 __all__ = [
     "CaseFile", "case_file", "decide_escalation", "issue_reminders", "log_action", "mark_printed",
-    "print_reminders", "select_for_reminders",
+    "print_reminders", "reprint_doc", "select_for_reminders",
 ]
 
 
@@ -48,7 +48,7 @@ def case_file(unit_id: int, as_of: dt.date, estate_ids=None) -> CaseFile:
     if unit is None or (estate_ids is not None and unit.estate_id not in estate_ids):
         raise NotFound(_l("This unit does not exist."))
     actions = actions_by_unit([unit.id]).get(unit.id, [])
-    row = unit_arrears(unit, as_of, actions)
+    row = unit_arrears(unit, as_of, actions, billed_to="owner")  # the developer's debt is not the owner's case
     step = row.step if row else rules.NextStep("none", None, None)
     reminders = list(db.session.scalars(select(PaymentReminder).where(PaymentReminder.unit_id == unit.id)
                                         .order_by(PaymentReminder.id.desc())))
@@ -137,9 +137,13 @@ def select_for_reminders(estate_ids, as_of: dt.date, f: ArrearsFilter) -> list[A
     """The rows to print, in building and room order; an empty selection is refused."""
     if f.unit_ids is not None and not f.unit_ids:
         raise DomainError(_l("Select at least one unit."), field="unit_ids")
-    rows = arrears_report(estate_ids, as_of, f, sort="room").rows
+    rows = arrears_report(estate_ids, as_of, f, sort="room").rows  # owners' debt only, never the developer's
     if not rows:
         raise DomainError(_l("No unit in the selection has anything overdue: nothing to print."), field="unit_ids")
+    rows = [r for r in rows if r.owner_names]  # a reminder is never addressed to nobody
+    if not rows:
+        raise DomainError(_l("No unit in the selection has an owner on record to address a reminder to."),
+                          field="unit_ids")
     return rows
 
 
@@ -194,13 +198,35 @@ def mark_printed(reminders: list[PaymentReminder], actor, now: dt.datetime) -> N
         db.session.commit()
 
 
+def reprint_doc(reminder_id: int, as_of: dt.date, estate_ids=None):
+    """A reminder printed again from its own page: its number, stage and issue date, with what
+    the owner owes on ``as_of`` (never money paid since). Refused when everything it asked for
+    is paid, or when its case was settled and a new one opened (that case has its own letter)."""
+    from reports.reminder import current_doc
+
+    reminder = db.session.get(PaymentReminder, reminder_id)
+    if reminder is None or (estate_ids is not None and reminder.estate_id not in estate_ids):
+        raise NotFound(_l("This reminder does not exist."))
+    row = unit_arrears(reminder.unit, as_of, billed_to="owner")
+    if row is None:
+        raise DomainError(_l("Everything reminder %(n)s asked for has been paid: there is nothing to print.",
+                             n=reminder.number))
+    if reminder.id not in {r.id for r in _case_reminders(reminder.unit_id, row.oldest_due)}:
+        raise DomainError(_l("Reminder %(n)s belongs to an earlier case that has been settled: print the "
+                             "current reminder from the case file.", n=reminder.number))
+    return current_doc(row, reminder, as_of)
+
+
 def print_reminders(estate_ids, f: ArrearsFilter, actor, now: dt.datetime, *, new_round: bool = False,
-                    lang: str | None = None, workers: int = 1, pool=None, rows=None, progress=None):
+                    lang: str | None = None, workers: int = 1, pool=None, rows=None, progress=None,
+                    deliver=None):
     """Select, number, render and log: (pdf bytes, reminders). Bad input raises DomainError
     before anything is written; a rendering failure leaves the numbers issued (reprinted next
     time) but logs nothing. ``rows``: the selection, when the caller already made it with
     ``select_for_reminders(estate_ids, now.date(), f)``; ``pool``: a started
-    reports.reminder.LetterPool (else ``workers`` processes are started here)."""
+    reports.reminder.LetterPool (else ``workers`` processes are started here).
+    ``deliver(pdf)``: writes the file (the command line); the letters count as printed only
+    after it returned, so a crash or a full disk leaves no letter marked printed without its PDF."""
     from reports.reminder import current_doc, render_reminders
 
     if not current_app.appbuilder.sm.user_can(actor, P.WRITE, P.PAYMENT_REMINDER):
@@ -211,6 +237,8 @@ def print_reminders(estate_ids, f: ArrearsFilter, actor, now: dt.datetime, *, ne
     # one reminder per row, in order; a reprint shows what is owed today under its own number
     docs = [current_doc(row, r, now.date()) for row, r in zip(rows, reminders)]
     pdf = render_reminders(docs, workers=workers, pool=pool, progress=progress)
+    if deliver is not None:
+        deliver(pdf)
     mark_printed(reminders, actor, now)
     from app.security import events
 

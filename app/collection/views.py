@@ -223,11 +223,17 @@ class CaseFileView(BaseView):
     @expose("/reminder/<int:reminder_id>.pdf")
     @has_access
     def reprint(self, reminder_id):
-        """A copy of an issued reminder, as it was printed (not logged again)."""
-        from reports.reminder import doc_of, reminder_filename, render_reminders
+        """The reminder again, under its number and issue date, with what is owed today (not
+        logged again: the first print was). Nothing owed any more: a message, no letter."""
+        from reports.reminder import reminder_filename, render_reminders
 
         reminder = scoped_or_404(PaymentReminder, reminder_id)
-        doc = doc_of(reminder)
+        try:
+            doc = services.reprint_doc(reminder.id, clock.today(), current_estate_ids())
+        except DomainError as err:
+            db.session.rollback()
+            flash(str(err), "warning")
+            return redirect(url_for("PaymentReminderModelView.show", pk=reminder.id))
         return pdf_response(render_reminders([doc]), reminder_filename([doc]))
 
     @expose("/action/<int:action_id>/decide", methods=["POST"])

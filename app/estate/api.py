@@ -14,8 +14,10 @@ class EstateRestApi(StaffRestApi):
     list_columns = ["id", "name", "company_name", "address", "office_phone"]
     add_columns = edit_columns = [
         "name", "company_name", "address", "office_phone", "office_hours",
-        "bank_name", "bank_account_name", "bank_account_number", "late_fees_enabled", "notes",
+        "bank_name", "bank_account_name", "bank_account_number", "late_fees_enabled",
+        "vacant_payer", "developer_name", "vacant_fee_percent", "notes",
     ]
+    service_check = staticmethod(services.check_estate)
 
 
 class ZoneRestApi(StaffRestApi):

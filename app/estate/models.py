@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.core.audit import Audited
 from app.core.models import EstateScoped
+from app.core.money import FixedDecimal
 
 
 class Estate(Audited, Model):
@@ -32,6 +33,13 @@ class Estate(Audited, Model):
     # 滞纳金 at all: many offices never charge late fees. Off: none is computed, shown, booked
     # or published, whatever the fee items' rates say.
     late_fees_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=sa_true())
+    # Units with no owner on record (unsold): billed to the developer, at ``vacant_fee_percent``
+    # of the fee (空置房按70%收取), or to nobody (app.fees.rules.VACANT_PAYERS)
+    # server defaults only (no Python default): an insert that does not set them leaves them out,
+    # as code written before these columns did
+    vacant_payer: Mapped[str] = mapped_column(String(20), nullable=False, server_default="nobody")
+    developer_name: Mapped[str | None] = mapped_column(String(100))
+    vacant_fee_percent: Mapped[Decimal] = mapped_column(FixedDecimal(2), nullable=False, server_default="10000")
 
     zones = relationship("Zone", back_populates="estate", order_by="Zone.name")
 

@@ -19,6 +19,12 @@ UNIT_STATUSES = {
     "occupied": _l("Occupied"),
     "let": _l("Let"),
 }
+# Who pays for a unit with no owner on record (an unsold unit: the seed's phase two is still
+# being sold): the developer (开发商), maybe at a vacancy discount, or nobody (not billed).
+VACANT_PAYERS = {
+    "nobody": _l("Nobody (unsold units are not billed)"),
+    "developer": _l("The developer (开发商)"),
+}
 
 MAX_AREA = Decimal("99999999.99")
 

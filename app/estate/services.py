@@ -1,11 +1,13 @@
 """Estate structure services: the invariants every save path runs (form, API, import)."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.estate import rules
-from app.estate.models import Building, Entrance, Unit, Zone
+from app.estate.models import Building, Entrance, Estate, Unit, Zone
 from app.exceptions import DomainError
 from app.extensions import db
 
@@ -14,6 +16,27 @@ def _require(value, field: str, message):
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError(message, field=field)
     return value.strip() if isinstance(value, str) else value
+
+
+def check_estate(estate: Estate) -> None:
+    """Who pays for unsold units: a developer needs a name (it is printed as the payer), and the
+    vacancy percentage is of the fee, above 0 and at most 100."""
+    estate.name = _require(estate.name, "name", _l("Enter the estate name."))
+    rules.check_choice(estate.vacant_payer or "nobody", rules.VACANT_PAYERS, "vacant_payer")
+    estate.vacant_payer = estate.vacant_payer or "nobody"
+    estate.developer_name = (estate.developer_name or "").strip() or None
+    if estate.vacant_payer == "developer" and not estate.developer_name:
+        raise DomainError(_l("Enter the developer's name: unsold units are billed to it."), field="developer_name")
+    percent = estate.vacant_fee_percent
+    if percent is None or percent == "":
+        percent = Decimal("100")
+    try:
+        percent = Decimal(str(percent).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_l("Enter a percentage between 0 and 100, e.g. 70."), field="vacant_fee_percent")
+    if not percent.is_finite() or not (0 < percent <= 100) or percent.as_tuple().exponent < -2:
+        raise DomainError(_l("Enter a percentage between 0 and 100, e.g. 70."), field="vacant_fee_percent")
+    estate.vacant_fee_percent = percent
 
 
 def check_zone(zone: Zone) -> None:

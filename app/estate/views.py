@@ -23,6 +23,9 @@ LABELS = {
     "bank_account_number": _l("Bank account number"),
     "notes": _l("Notes"),
     "late_fees_enabled": _l("Charge late fees (滞纳金)"),
+    "vacant_payer": _l("Unsold units are billed to"),
+    "developer_name": _l("Developer"),
+    "vacant_fee_percent": _l("Vacant units pay (percent of the fee)"),
     "estate": _l("Estate"),
     "zone": _l("Zone"),
     "building": _l("Building"),
@@ -48,10 +51,18 @@ class EstateModelView(StaffModelView):
     list_columns = ["name", "company_name", "address", "office_phone"]
     add_columns = edit_columns = [
         "name", "company_name", "address", "office_phone", "office_hours",
-        "bank_name", "bank_account_name", "bank_account_number", "late_fees_enabled", "notes",
+        "bank_name", "bank_account_name", "bank_account_number", "late_fees_enabled",
+        "vacant_payer", "developer_name", "vacant_fee_percent", "notes",
     ]
     show_columns = add_columns
     search_columns = ["name"]
+    choice_fields = {"vacant_payer": rules.VACANT_PAYERS}
+    description_columns = {
+        "vacant_payer": _l("A unit with no owner on record: the developer pays for the days before its "
+                           "first owner moves in, or nobody is billed."),
+        "vacant_fee_percent": _l("100 = the full fee; 70 = vacant units pay seventy percent (空置房按七成收取)."),
+    }
+    service_check = staticmethod(services.check_estate)
 
 
 class ZoneModelView(StaffModelView):

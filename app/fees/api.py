@@ -130,7 +130,7 @@ class ChargeRestApi(StaffRestApi):
     include_route_methods = READ_ONLY | {"sale"}
     openapi_spec_component_schemas = (SaleSchema,)
     list_columns = ["id", "estate_id", "unit_id", "fee_item_id", "period", "period_start", "period_end", "due_date",
-                    "quantity", "rate", "amount", "paid", "source", "description", "created_at", "voided_at",
+                    "quantity", "rate", "amount", "paid", "source", "billed_to", "description", "created_at", "voided_at",
                     "void_reason"]
     show_columns = list_columns
     search_columns = ["unit", "fee_item", "period", "source", "due_date"]

@@ -6,7 +6,8 @@ refuses a second charge of one unit, item, period and payer (uq_charge_billed_on
 second run, or a run racing this one, creates nothing. Proration: each owner pays for the days
 they held the unit (move-in and move-out days included); a month handed over from one owner to
 the next is split between them and the parts add up to the whole month's charge. Units without
-an owner on record (unsold) are not billed.
+an owner on record (unsold) are billed as the estate says (Estate.vacant_payer): to the
+developer for the days before the first owner moved in, at the vacancy percentage, or not at all.
 
 Prepaid balances: the charges are committed, then each unit's prepaid balance settles its open
 charges (one transaction per unit, in the cash desk). Every run does that step, also a run that
@@ -19,12 +20,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.audit import AuditLog, current_actor
-from app.estate.models import Unit
+from app.estate.models import Estate, Unit
 from app.exceptions import DomainError
 from app.extensions import db
 from app.fees import rules
@@ -110,6 +111,23 @@ def _parts(estate_id: int, start: dt.date, end: dt.date) -> dict[int, list[rules
     return parts
 
 
+def developer_parts(estate_id: int, unit_ids, start: dt.date, end: dt.date) -> dict[int, rules.BillingPart]:
+    """The developer's days of [start, end] for each unit that has some: the days before the
+    unit's first owner moved in (every day of an unsold unit). Billing puts them in front of
+    the owners' parts; an apportionment bills a unit unsold all month to the developer."""
+    owned = {unit_id: (first, everyone == dated) for unit_id, first, everyone, dated in db.session.execute(
+        select(Occupancy.unit_id, func.min(Occupancy.move_in_date), func.count(), func.count(Occupancy.move_in_date))
+        .where(Occupancy.estate_id == estate_id, Occupancy.relation == "owner").group_by(Occupancy.unit_id))}
+    out = {}
+    for unit_id in unit_ids:
+        first, all_dated = owned.get(unit_id, (None, True))
+        # an owner with no move-in date on record has held the unit since before any billing
+        dev = rules.developer_days(first if all_dated else None, unit_id in owned, start, end)
+        if dev is not None:
+            out[unit_id] = dev
+    return out
+
+
 def _payer_names(occupancy_ids: set[int]) -> dict[int, str]:
     if not occupancy_ids:
         return {}
@@ -140,6 +158,11 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
     units = db.session.execute(
         select(Unit.id, Unit.property_type, Unit.chargeable_area).where(Unit.estate_id == estate_id).order_by(Unit.id)
     ).all()
+    estate = db.session.get(Estate, estate_id)
+    if estate.vacant_payer == "developer":
+        for unit_id, dev in developer_parts(estate_id, [u[0] for u in units], start, end).items():
+            payers[unit_id] = [dev, *payers.get(unit_id, ())]
+    percent = estate.vacant_fee_percent
     rows, skipped, total = [], 0, Decimal("0.00")
     due = {item_id: start + dt.timedelta(days=item.due_days) for item_id, item in items.items()}
     # most units share a type and an area: compute each month's amount once
@@ -166,6 +189,8 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
             else:  # prorated by day from the unrounded amount, rounded once
                 amounts = rules.split_month(exact, parts, month_days)
                 split_payers.update(p.payer for p in parts)
+            if parts[0].payer == rules.DEVELOPER and percent != 100:
+                amounts[0] = rules.vacancy_amount(exact, parts[0].days, month_days, percent)
             for part, amount in zip(parts, amounts):
                 if amount <= 0:
                     continue
@@ -177,18 +202,24 @@ def generate(estate_id: int, period: str, now: dt.datetime, progress=None) -> Bi
                     quantity=area if item.basis == "per_area_month" else ONE, rate=rate,
                     amount=amount, paid=ZERO, source="billing", billing_key=key, created_at=now,
                     description=None, payer_occupancy_id=part.payer,
+                    billed_to="developer" if part.payer == rules.DEVELOPER else "owner",
                 ))
                 total += amount
         if progress and n % 100 == 0:
             progress(100)
     if progress:
         progress(len(units) % 100)
-    if split_payers:
+    if split_payers or any(row["billed_to"] == "developer" for row in rows):
         names = _payer_names(split_payers)
+        names[rules.DEVELOPER] = estate.developer_name or ""
         for row in rows:
-            if row["payer_occupancy_id"] in split_payers:  # who pays which days, on the charge itself
-                row["description"] = (f"{names.get(row['payer_occupancy_id'], '')} "
+            payer = row["payer_occupancy_id"]
+            if payer in split_payers:  # who pays which days, on the charge itself
+                row["description"] = (f"{names.get(payer, '')} "
                                       f"{row['period_start'].isoformat()}~{row['period_end'].isoformat()}").strip()
+            if row["billed_to"] == "developer":
+                row["description"] = (row["description"] or names[payer]) + (
+                    f" ×{percent.normalize():f}%" if percent != 100 else "")
     if rows:
         try:
             _insert_rows(rows)

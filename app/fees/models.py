@@ -171,6 +171,9 @@ class Charge(Audited, EstateScoped, Model):
     # purpose: NULLs never collide in a unique index (SQLite and PostgreSQL alike), so a NULL
     # here would let a duplicate through uq_charge_billed_once.
     payer_occupancy_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # owner / developer (rules.BILLED_TO): an unsold unit's days are the developer's debt, never
+    # asked of the owner who buys it (not in their reminders, not paid by their money unless ticked)
+    billed_to: Mapped[str] = mapped_column(String(20), nullable=False, server_default="owner")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

@@ -54,6 +54,9 @@ CHARGE_SOURCES = {
     "manual": _l("Manual"),
     "late_fee": _l("Late fee booked"),  # 滞纳金 booked when a payment was taken (app.latefees)
 }
+# Who a charge is billed to: the owner of the unit on those days, or the developer
+BILLED_TO = {"owner": _l("Owner"), "developer": _l("Developer")}
+DEVELOPER = 0  # the payer id of the developer's days (billing_parts): no occupancy
 ALL_TYPES = "all"
 MAX_RATE = Decimal("99999999.9999")
 
@@ -206,6 +209,25 @@ def billing_parts(stays: list[Stay], start: dt.date, end: dt.date) -> list[Billi
         day += dt.timedelta(days=1)
     parts = [BillingPart(payer, d[0], d[-1], len(d)) for payer, d in days.items()]
     return sorted(parts, key=lambda p: p.first_day)
+
+
+def developer_days(first_move_in: dt.date | None, ever_owned: bool, start: dt.date,
+                   end: dt.date) -> BillingPart | None:
+    """The days of the month [start, end] that are the developer's: the days before the unit's
+    first owner moved in (an unsold unit: every day). A unit whose owner moved out with nobody
+    after is not the developer's again: it was sold, and the next owner pays once on record."""
+    if not ever_owned:
+        return BillingPart(DEVELOPER, start, end, (end - start).days + 1)
+    if first_move_in is None or first_move_in <= start:
+        return None
+    last = min(end, first_move_in - dt.timedelta(days=1))
+    return BillingPart(DEVELOPER, start, last, (last - start).days + 1)
+
+
+def vacancy_amount(amount_exact: Decimal, days: int, month_days: int, percent: Decimal) -> Decimal:
+    """The developer's share of a month's unrounded amount for ``days`` at ``percent`` of the
+    fee (空置房按70%收取), rounded to the fen once."""
+    return quantize(amount_exact * days * percent / (month_days * 100))
 
 
 def split_month(amount_exact: Decimal, parts: list[BillingPart], month_days: int) -> list[Decimal]:

@@ -29,7 +29,7 @@ LABELS = {
     "rate": _l("Rate (yuan)"), "area": _l("Service area"), "content": _l("Service content"),
     "price": _l("Price (yuan)"), "unit": _l("Unit"), "period": _l("Period"), "due_date": _l("Due date"),
     "quantity": _l("Quantity"), "amount": _l("Amount (yuan)"), "paid": _l("Paid (yuan)"),
-    "outstanding": _l("Outstanding (yuan)"), "source": _l("Source"), "description": _l("Description"),
+    "outstanding": _l("Outstanding (yuan)"), "source": _l("Source"), "billed_to": _l("Billed to"), "description": _l("Description"),
     "created_at": _l("Created at"), "voided_at": _l("Voided at"), "void_reason": _l("Void reason"),
     "period_start": _l("Period from"), "period_end": _l("Period to"), "billing_run": _l("Billing run"),
     "billing_key": _l("Billing key"), "payer_occupancy_id": _l("Payer (occupancy record)"),
@@ -181,10 +181,10 @@ class ChargeModelView(StaffModelView):
     label_columns = LABELS
     list_columns = ["unit", "fee_item", "period", "due_date", "amount", "paid", "source"]
     show_columns = ["unit", "fee_item", "period", "due_date", "quantity", "rate", "amount", "paid",
-                    "outstanding", "source", "description", "created_at", "voided_at", "void_reason"]
-    search_columns = ["period", "fee_item", "source", "due_date"]
+                    "outstanding", "source", "billed_to", "description", "created_at", "voided_at", "void_reason"]
+    search_columns = ["period", "fee_item", "source", "billed_to", "due_date"]
     base_order = ("period_start", "desc")
-    choice_fields = {"source": rules.CHARGE_SOURCES}
+    choice_fields = {"source": rules.CHARGE_SOURCES, "billed_to": rules.BILLED_TO}
     # the billing run's idempotency key: kept in the log, not shown
     history_exclude = ("billing_key",)
     formatters_columns = {"amount": fmt, "paid": fmt, "outstanding": fmt}

@@ -126,7 +126,7 @@ def book_late_fees(unit_id: int, as_of: dt.date, actor, now: dt.datetime,
         for p in principals:
             charge = Charge(unit_id=p.unit_id, estate_id=p.estate_id, fee_item_id=item.id, period=p.period,
                             period_start=p.period_start, period_end=p.period_end, due_date=p.due_date,
-                            amount=owed[p.id], paid=ZERO, source="late_fee",
+                            amount=owed[p.id], paid=ZERO, source="late_fee", billed_to=p.billed_to,
                             description=f"{LATE_FEE_NAME}（{p.fee_item.name} {p.period}）"[:300],
                             created_at=now)
             db.session.add(charge)

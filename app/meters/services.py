@@ -377,18 +377,33 @@ def post_apportionment(apportionment_id: int, actor, now: dt.datetime) -> Apport
             meter = appt.meter
             item = meter.fee_item
             start, end = fee_rules.parse_period(appt.period)
+            unsold = _unsold_all_month(appt, start, end)
+            developer = appt.meter.estate.vacant_payer == "developer"
             for share in appt.shares:
                 if share.amount <= 0:
                     continue
+                if share.unit_id in unsold and not developer:
+                    continue  # the estate bills unsold units to nobody: the share stays unbilled
                 share.charge = Charge(
                     estate_id=appt.estate_id, unit_id=share.unit_id, fee_item_id=item.id, period=appt.period,
                     period_start=start, period_end=end, due_date=start + dt.timedelta(days=item.due_days),
                     quantity=share.basis, rate=None, amount=share.amount, paid=ZERO, source="apportionment",
                     billing_key=f"appt:{appt.id}:{share.unit_id}", created_at=now,
                     description=f"{item.name}（{meter.code}）"[:300],
+                    billed_to="developer" if share.unit_id in unsold else "owner",
                 )
                 db.session.add(share.charge)
     return appt
+
+
+def _unsold_all_month(appt: Apportionment, start: dt.date, end: dt.date) -> set[int]:
+    """The served units that had no owner on any day of the period: their shares follow the
+    estate's rule for unsold units (the developer's, or nobody's), like the monthly billing."""
+    from app.fees.billing import developer_parts
+
+    days = (end - start).days + 1
+    parts = developer_parts(appt.estate_id, [s.unit_id for s in appt.shares], start, end)
+    return {unit_id for unit_id, part in parts.items() if part.days == days}
 
 
 def share_rows(appt: Apportionment) -> list[dict]:

@@ -248,3 +248,54 @@ def test_command_prints_and_refuses_bad_input(app, make_units, tmp_path, at_now)
     assert result.exit_code == 0, result.output
     assert len(page_texts(out.read_bytes())) == 2
     assert _count(CollectionAction, [u.id for u in units]) == 2
+
+
+def test_a_letter_whose_pdf_was_not_written_is_not_marked_printed(app, make_units, tmp_path, at_now, monkeypatch):
+    """The command writes the file first and marks the letters printed after: a full disk (or a
+    kill between the two) leaves no reminder counted as printed without its PDF."""
+    from app.collection import cli
+
+    number, units = make_units(["磁盘满"])
+    out = tmp_path / "r.pdf"
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    write = cli.write_atomically
+    monkeypatch.setattr(cli, "write_atomically", full_disk)
+    result = app.test_cli_runner().invoke(args=["reminders", "print", "--out", str(out), "--building", number,
+                                                "--workers", "1"])
+    assert result.exit_code != 0 and "No space left on device" in result.output
+    assert not out.exists()
+    db.session.expire_all()
+    reminders = db.session.query(PaymentReminder).filter_by(unit_id=units[0].id).all()
+    assert all(r.print_count == 0 and r.printed_at is None for r in reminders)
+    assert _count(CollectionAction, [units[0].id]) == 0
+    monkeypatch.setattr(cli, "write_atomically", write)
+    result = app.test_cli_runner().invoke(args=["reminders", "print", "--out", str(out), "--building", number,
+                                                "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    (reminder,) = db.session.query(PaymentReminder).filter_by(unit_id=units[0].id).all()
+    assert reminder.print_count == 1 and out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_reminder_page_reprints_what_is_owed_today(login, make_units, estate_ids, clerk, at_now):
+    from app.cashdesk.services import post_payment
+
+    _n, (unit,) = make_units(["页面重印"])
+    _pdf, (reminder,) = _print(estate_ids, [unit], clerk)
+    post_payment(unit.id, "116.20", "cash", clerk, NOW)  # January (and its late fee first) paid since
+    client = login("clerk")
+    resp = client.get(f"/collection/reminder/{reminder.id}.pdf")
+    assert resp.mimetype == "application/pdf"
+    text = squash(page_texts(resp.data)[0])
+    today = arrears.unit_arrears(db.session.get(type(unit), unit.id), NOW.date(), billed_to="owner")
+    assert today.total < reminder.amount
+    assert squash(reminder.number) in text and squash(f"¥{today.total + today.late_fee:,.2f}") in text
+    assert squash(f"¥{reminder.total:,.2f}") not in text  # not the amount first asked for
+    # everything paid: a message on the reminder's page, no letter asking for paid money
+    post_payment(unit.id, "10000.00", "cash", clerk, NOW)
+    resp = client.get(f"/collection/reminder/{reminder.id}.pdf")
+    assert resp.status_code == 302 and f"/show/{reminder.id}" in resp.headers["Location"]
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert reminder.number in page and ("已全部缴清" in page or "has been paid" in page)

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from app.core.audit import acting_as
 from app.exceptions import DomainError, PermissionDenied
 from app.extensions import db
 from app.fees.models import Charge
@@ -129,3 +130,30 @@ def test_a_draft_can_change_a_posted_one_cannot(public_meter, users):
     with pytest.raises(DomainError):
         services.check_apportionment(appt)
     db.session.rollback()
+
+
+@pytest.mark.parametrize("who", ["developer", "nobody"])
+def test_an_unsold_units_share_follows_the_estates_rule(app_ctx, demo_estate, public_meter, users, login, who):
+    """Like the monthly billing: the developer's charge, or not billed at all (the share is still
+    computed: the occupied units do not pay for the empty one)."""
+    from tests.fees.test_vacant_units import _new_units, payer
+
+    meter = public_meter(3)
+    (unsold,) = _new_units(demo_estate, 1)
+    with acting_as(name="test"):
+        meter.units = [*meter.units, unsold]
+        db.session.commit()
+    with payer(demo_estate, who, "70"):
+        appt = services.draft_apportionment(meter.id, "2031-04", "400.00", "household", users["supervisor"])
+        services.post_apportionment(appt.id, users["supervisor"], NOW)
+    charges = {c.unit_id: c for c in
+               db.session.query(Charge).filter(Charge.billing_key.like(f"appt:{appt.id}:%")).all()}
+    assert {u for u in charges} == ({u.id for u in meter.units} if who == "developer"
+                                    else {u.id for u in meter.units} - {unsold.id})
+    assert all(c.amount == D("100.00") for c in charges.values())  # a quarter each either way
+    if who == "developer":
+        assert charges[unsold.id].billed_to == "developer"
+        assert {c.billed_to for u, c in charges.items() if u != unsold.id} == {"owner"}
+    else:
+        page = login("supervisor").get(f"/apportionmentmodelview/show/{appt.id}").get_data(as_text=True)
+        assert "未售" in page or "unsold" in page
