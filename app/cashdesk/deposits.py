@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from app.cashdesk.checks import MIN_NOTE, as_date, can, check_scope, clean_text
 from app.cashdesk.models import BankDeposit, BankDepositReceipt, Receipt
 from app.cashdesk.rules import DEPOSITABLE, METHODS, ZERO
+from app.core import inputs
 from app.core.audit import acting_as
 from app.core.money import fmt, parse_money
 from app.estate.models import Unit
@@ -331,7 +332,7 @@ def reverse_deposit(deposit_id: int, reason: str, actor, now: dt.datetime) -> Ba
     negative slip amount, no receipts, the reason in its note. Nothing is changed or deleted."""
     if not (can(actor, P.WRITE, P.BANK_DEPOSIT) or can(actor, P.APPROVE, P.BANK_DEPOSIT)):
         raise PermissionDenied(_l("You may not reverse bank deposits."))
-    reason = (reason or "").strip()
+    reason = inputs.clean_text(reason, "reason", 300, multiline=True) or ""  # no NUL passes as a reason
     limit = 300 - len(REVERSAL_PREFIX.format(id=deposit_id))
     if len(reason) < MIN_NOTE:
         raise DomainError(_l("Give the reason (at least %(n)d characters).", n=MIN_NOTE), field="reason")

@@ -277,7 +277,8 @@ def is_voided(receipt_id: int) -> bool:
 
 
 def request_void(receipt_id: int, reason: str, actor, now: dt.datetime) -> VoidRequest:
-    reason = (reason or "").strip()
+    # control characters refused first: five NULs are not a reason of five characters
+    reason = inputs.clean_text(reason, "reason", inputs.column_limit(VoidRequest.reason), multiline=True) or ""
     if len(reason) < 4:
         raise DomainError(_l("Give the reason for the void (at least 4 characters)."), field="reason")
     receipt = db.session.get(Receipt, receipt_id)

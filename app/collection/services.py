@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.collection import rules
 from app.collection.arrears import ArrearsFilter, ArrearsRow, actions_by_unit, arrears_report, unit_arrears
 from app.collection.models import CollectionAction, PaymentReminder, ReminderCounter
+from app.core import inputs
 from app.core.audit import acting_as
 from app.core.counters import next_in_series
 from app.core.money import parse_money
@@ -66,7 +67,7 @@ def log_action(unit_id: int, kind: str, actor, now: dt.datetime, *, result: str 
         raise NotFound(_l("This unit does not exist."))
     if kind not in rules.KINDS:
         raise DomainError(_l("Pick one of the listed values."), field="kind")
-    result = (result or "").strip() or None
+    result = inputs.clean_text(result, "result", 100000, multiline=True)  # the length is checked below
     if result and len(result) > 2000:
         raise DomainError(_l("The text is too long (at most %(n)d characters).", n=2000), field="result")
     if kind == "escalation" and not result:
@@ -112,9 +113,10 @@ def decide_escalation(action_id: int, decision: str, note: str | None, actor, no
         raise DomainError(_l("Pick one of the listed values."), field="decision")
     if not current_app.appbuilder.sm.user_can(actor, P.APPROVE, P.COLLECTION_ACTION):
         raise PermissionDenied(_l("Only the manager decides on an escalation."))
+    note = inputs.clean_text(note, "note", 2000, multiline=True)
     with acting_as(actor):
         action.decision = decision
-        action.decision_note = (note or "").strip() or None
+        action.decision_note = note
         action.decided_by_id = getattr(actor, "id", None)
         action.decided_at = now
         db.session.commit()

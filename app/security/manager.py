@@ -19,6 +19,7 @@ class EstateSecurityManager(SecurityManager):
     from app.security.fab_apis import EstateRoleApi as role_api  # noqa: N813
     from app.security.fab_apis import EstateUserApi as user_api  # noqa: N813
     from app.security.fab_apis import EstateViewMenuApi as view_menu_api  # noqa: N813
+    from app.security.token_api import EstateSecurityApi as security_api  # noqa: N813
 
     # --- logins ----------------------------------------------------------------------------
     def auth_user_db(self, username, password):
@@ -32,6 +33,32 @@ class EstateSecurityManager(SecurityManager):
             mark_failed_login()
         events.login_attempt(username, user)
         return user
+
+    # --- ending sessions and tokens (app/security/tokens.py) ------------------------------
+    def reset_password(self, userid, password):
+        """A new password ends the user's other sessions and tokens (their password mark no
+        longer matches); the session where the user changed their own goes on."""
+        from app.security import tokens
+
+        super().reset_password(userid, password)
+        tokens.password_changed(self.get_user_by_id(userid))
+
+    def create_jwt_manager(self, app):
+        from app.security import tokens
+
+        jwt_manager = super().create_jwt_manager(app)
+        tokens.init_jwt(jwt_manager, self)
+        return jwt_manager
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """FAB's loader, and the token must carry the user's current password mark."""
+        from app.security import tokens
+
+        user = self.load_user(jwt_data["sub"])
+        if user and user.is_active and tokens.token_user_ok(user, jwt_data):
+            g.user = user
+            return user
+        return None
 
     # --- roles ---------------------------------------------------------------------------
     def add_permissions_view(self, base_permissions, view_menu):

@@ -1,6 +1,8 @@
 """Which staff user works for which estate. Admin sees every estate without rows here."""
+import datetime as dt
+
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
@@ -22,3 +24,15 @@ class StaffEstate(Audited, Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.estate}"
+
+
+class RevokedGrant(Model):
+    """An API login that was logged out: its access and refresh tokens share the grant id
+    (app/security/tokens.py) and are refused from then on. Kept until the tokens expire."""
+
+    __tablename__ = "revoked_grant"
+
+    grant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    keep_until: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)

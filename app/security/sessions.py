@@ -4,6 +4,9 @@
   the office serves over HTTPS; off by default so that http://localhost works). See config.py.
 - After SESSION_IDLE_MINUTES (30) without a request, the next request logs the user out and
   goes to the login page with a message (an API call from the browser gets 401).
+- A changed password (by the user or by the admin) ends every other session of the user at its
+  next request, in every worker: the session keeps a keyed mark of the password it logged in
+  with (app/security/tokens.py); the session where the user changed their own goes on.
 - A user set inactive is out at the next request: FAB's user loader returns no inactive user,
   so Flask-Login treats the browser as anonymous (tests/security/test_auth_sessions.py).
 - Logout (FAB's /logout/) ends the session: Flask-Login forgets the user, and the session's id
@@ -121,6 +124,17 @@ def check_idle():
         logout_user()
         session.clear()
         return redirect(url_for(f"{current_app.appbuilder.sm.auth_view.endpoint}.login"))
+    from app.security import tokens
+
+    if not tokens.marks_match(current_user, session.get(tokens.SESSION_MARK)):
+        # the password was changed since this session logged in (here only by someone else)
+        g.session_expired = True
+        logout_user()
+        session.clear()
+        flash(_("Your password was changed. Please log in with the new password."), "warning")
+        if request.path.startswith("/api/"):
+            return jsonify(message=_("Your password was changed. Please log in with the new password.")), 401
+        return redirect(url_for(f"{current_app.appbuilder.sm.auth_view.endpoint}.login"))
     now = _now()
     last = session.get(LAST_SEEN)
     if isinstance(last, (int, float)) and now - last > idle_seconds():
@@ -141,9 +155,13 @@ def init_app(app) -> None:
     app.before_request(check_idle)
 
     @user_logged_in.connect_via(app)
-    def _logged_in(_sender, **_kw):
+    def _logged_in(_sender, user=None, **_kw):
+        from app.security import tokens
+
         session[LAST_SEEN] = _now()
         session[SESSION_ID] = secrets.token_urlsafe(16)
+        if user is not None:
+            tokens.remember_login(user)
 
     @user_logged_out.connect_via(app)
     def _logged_out(_sender, **_kw):

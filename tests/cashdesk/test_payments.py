@@ -159,3 +159,16 @@ def test_late_fee_follows_partial_payments(app_ctx, demo_estate, fresh_unit, cle
     # accrued by 02-25: 02-16..02-20 on 1000 (1.50) + 02-21..02-25 on 500 (0.75), less the 1.80 booked
     assert services.late_fees(fresh_unit.id, dt.date(2031, 2, 25))[cid] == D("2.25") - D("1.80")
     assert cid not in services.late_fees(fresh_unit.id, dt.date(2031, 2, 10))  # within grace: none
+
+
+@pytest.mark.parametrize("reason", ["\x00\x00\x00\x00\x00", "作废\x00原因", "\x1b[31m收错了"])
+def test_void_reason_of_control_characters_refused(fresh_unit, clerk, reason):
+    """Five NULs are not a reason of five characters (they passed "at least 4" before)."""
+    from app.cashdesk.models import VoidRequest
+
+    receipt = services.post_payment(fresh_unit.id, "10.00", "cash", clerk, NOW)
+    with pytest.raises(DomainError) as err:
+        services.request_void(receipt.id, reason, clerk, NOW)
+    assert err.value.field == "reason"
+    db.session.rollback()
+    assert not db.session.query(VoidRequest).filter_by(receipt_id=receipt.id).count()

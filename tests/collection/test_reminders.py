@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.collection import arrears, services
+from app.collection import arrears, rules, services
 from app.collection.models import CollectionAction, PaymentReminder
 from app.core.money import rmb_upper
 from app.exceptions import DomainError, PermissionDenied
@@ -299,3 +299,18 @@ def test_the_reminder_page_reprints_what_is_owed_today(login, make_units, estate
     assert resp.status_code == 302 and f"/show/{reminder.id}" in resp.headers["Location"]
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert reminder.number in page and ("已全部缴清" in page or "has been paid" in page)
+
+
+@pytest.mark.parametrize("field", ["result", "note"])
+def test_collection_notes_refuse_control_characters(make_units, clerk, manager, field):
+    _n, (unit,) = make_units(["控制字符"])
+    if field == "result":
+        with pytest.raises(DomainError) as err:
+            services.log_action(unit.id, "phone", clerk, NOW, result="\x00\x00\x00\x00", reached=False)
+    else:
+        esc = services.log_action(unit.id, "escalation", clerk, NOW, result="长期拖欠，请经理决定")
+        with pytest.raises(DomainError) as err:
+            services.decide_escalation(esc.id, next(iter(rules.DECISIONS)), "同意\x00起诉", manager, NOW)
+        db.session.rollback()
+        assert db.session.get(CollectionAction, esc.id).decision is None
+    assert err.value.field == field

@@ -29,7 +29,7 @@ ADMIN_ONLY = {
 }
 # Views that hold no permission at all: login/logout, the language switch, FAB's "back"
 # helper, the JWT login API, and the home page (it sends anonymous users to the login page).
-OPEN_VIEWS = {"AuthDBView", "UtilView", "LocaleView", "SecurityApi", "DashboardIndexView"}
+OPEN_VIEWS = {"AuthDBView", "UtilView", "LocaleView", "SecurityApi", "EstateSecurityApi", "DashboardIndexView"}
 
 SELF_SERVICE_PAIRS = set(SELF_SERVICE)
 MATRIX_RESOURCES = set().union(*(set(r) for r in ROLE_MATRIX.values()))
