@@ -202,6 +202,17 @@ def _check_reading(reading: MeterReading, now: dt.datetime) -> None:
         _bill_reading(reading, meter, start, end, now)
 
 
+def _meter_payer(unit: Unit, meter: Meter, start: dt.date, end: dt.date) -> str:
+    """A unit unsold all the period: its meter's use is the developer's when the estate bills
+    unsold units to the developer (like the monthly billing); else the unit's, as always."""
+    from app.fees.billing import developer_parts
+
+    if meter.estate.vacant_payer != "developer":
+        return "owner"
+    part = developer_parts(unit.estate_id, [unit.id], start, end).get(unit.id)
+    return "developer" if part is not None and part.days == (end - start).days + 1 else "owner"
+
+
 def _bill_reading(reading: MeterReading, meter: Meter, start: dt.date, end: dt.date, now: dt.datetime) -> None:
     unit = meter.unit
     rate = rate_for(meter, unit, start)
@@ -222,6 +233,7 @@ def _bill_reading(reading: MeterReading, meter: Meter, start: dt.date, end: dt.d
             period=reading.period, period_start=start, period_end=end,
             due_date=start + dt.timedelta(days=meter.fee_item.due_days), paid=ZERO,
             source="meter", billing_key=key, created_at=now,
+            billed_to=_meter_payer(unit, meter, start, end),
         )
         db.session.add(charge)
     charge.quantity = reading.consumption

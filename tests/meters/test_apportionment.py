@@ -157,3 +157,16 @@ def test_an_unsold_units_share_follows_the_estates_rule(app_ctx, demo_estate, pu
     else:
         page = login("supervisor").get(f"/apportionmentmodelview/show/{appt.id}").get_data(as_text=True)
         assert "未售" in page or "unsold" in page
+
+
+@pytest.mark.parametrize("who", ["developer", "nobody"])
+def test_an_unsold_units_own_meter_is_billed_by_the_same_rule(app_ctx, demo_estate, water_meter, users, who):
+    from tests.fees.test_vacant_units import _new_units, payer
+
+    (unsold,) = _new_units(demo_estate, 1)
+    meter = water_meter(unsold)
+    with payer(demo_estate, who, "70"):
+        services.record_reading(meter.id, "2031-05", "10", dt.date(2031, 5, 28), users["engineer"], now=NOW)
+        reading = services.record_reading(meter.id, "2031-06", "25", dt.date(2031, 6, 28), users["engineer"],
+                                          now=NOW)
+    assert reading.charge.billed_to == ("developer" if who == "developer" else "owner")
