@@ -197,11 +197,17 @@ class StaffModelView(ModelView):
         formatters = dict(self.formatters_columns or {})
         add_extra = dict(self.add_form_extra_fields or {})
         edit_extra = dict(self.edit_form_extra_fields or {})
+        table = getattr(self.datamodel.obj, "__table__", None)
         for col, choices in self.choice_fields.items():
+            # a new record starts at the column's own default (urgency 一般, not the first listed
+            # 紧急, which would give anything left at the default the shortest time limit)
+            column = table.columns.get(col) if table is not None else None
+            default = getattr(column.default, "arg", None) if column is not None and column.default is not None else None
             field = SelectField(
                 (self.label_columns or {}).get(col, col),
                 choices=[(k, v) for k, v in choices.items()],
                 description=(self.description_columns or {}).get(col, ""),
+                default=default if isinstance(default, str) and default in choices else None,
             )
             add_extra.setdefault(col, field)
             edit_extra.setdefault(col, field)

@@ -11,7 +11,7 @@ from app.exceptions import DomainError
 
 CHANNELS = {"phone": _l("Phone"), "walk_in": _l("Walk-in"), "patrol": _l("Patrol"), "other": _l("Other")}
 WO_CATEGORIES = {
-    "water": _l("Water supply and drainage"), "electricity": _l("Electricity"),
+    "water": _l("Water supply and drainage"), "electricity": _l("Electrical"),
     "doors_windows": _l("Doors and windows"), "common_area": _l("Common area"), "other": _l("Other"),
 }
 URGENCIES = {"urgent": _l("Urgent"), "normal": _l("Normal"), "low": _l("Low")}

@@ -19,6 +19,7 @@ from app.core.responses import pdf_response
 from app.core.views import StaffModelView, current_estate_ids
 from app.servicedesk import rules, services
 from app.servicedesk.models import WorkOrder
+from app.servicedesk.phone import PhoneIntakeMixin
 from app.servicedesk.record_views import StepFormsMixin
 from app.security import permissions as P
 
@@ -71,7 +72,7 @@ def _price_rule():
     return [["estate_id", FilterInFunction, current_estate_ids], ["active", FilterEqual, True]]
 
 
-class WorkOrderModelView(StepFormsMixin, StaffModelView):
+class WorkOrderModelView(PhoneIntakeMixin, StepFormsMixin, StaffModelView):
     datamodel = SQLAInterface(WorkOrder)
     class_permission_name = P.WORK_ORDER
     method_permission_name = {**StaffModelView.method_permission_name, "transition": "write", "pdf": "read",
@@ -109,12 +110,6 @@ class WorkOrderModelView(StepFormsMixin, StaffModelView):
     }
     add_form_query_rel_fields = {"service_price": _price_rule()}
     show_template = "servicedesk/workorder_show.html"
-
-    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
-        code = request.args.get("unit_code")
-        if code and request.method == "GET" and "unit_code" in form._fields:
-            form.unit_code.data = code[:30]
-        return super()._get_add_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
 
     def pre_add(self, item):
         sm = current_app.appbuilder.sm
