@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.exceptions import DomainError
 
-CHANNELS = {"phone": _l("Phone"), "walk_in": _l("Walk-in"), "patrol": _l("Patrol"), "other": _l("Other")}
+CHANNELS = {"phone": _l("By phone"), "walk_in": _l("Walk-in"), "patrol": _l("Patrol"), "other": _l("Other")}
 WO_CATEGORIES = {
     "water": _l("Water supply and drainage"), "electricity": _l("Electrical"),
     "doors_windows": _l("Doors and windows"), "common_area": _l("Common area"), "other": _l("Other"),

@@ -121,3 +121,6 @@ def test_intake_defaults_urgency_normal_and_reads_in_office_chinese(app, client)
     categories = re.search(r'<select[^>]*name="category".*?</select>', html, re.S).group(0)
     assert "电气" in categories and "电费" not in categories
     assert re.search(r'<label[^>]*for="channel"[^>]*>\s*来源', html)
+    channels = re.search(r'<select[^>]*name="channel".*?</select>', html, re.S).group(0)
+    # the phone field is 联系电话; how the request came in is 来电, not the same words
+    assert ">来电<" in channels and "联系电话" not in channels
