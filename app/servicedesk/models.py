@@ -127,6 +127,18 @@ class WorkOrder(Audited, EstateScoped, Model):
 
         return work_order_sla(self.state, self.received_at, self.dispatch_due, self.complete_due, now)
 
+    @property
+    def sla_limits(self) -> list:
+        """The limits late or due soon, with their times (rules.work_order_limits), now."""
+        from app.core import clock
+
+        return self.sla_limits_at(clock.now())
+
+    def sla_limits_at(self, now: dt.datetime) -> list:
+        from app.servicedesk.rules import work_order_limits
+
+        return work_order_limits(self.state, self.received_at, self.dispatch_due, self.complete_due, now)
+
 
 class WorkOrderEvent(Audited, EstateScoped, Model):
     """One step of a work order: who did what, when (the step log)."""

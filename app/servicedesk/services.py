@@ -376,4 +376,5 @@ def dashboard_panel(sm, estate_ids, now: dt.datetime, limit: int = 10) -> dict |
     if not late and not escalated and not queue:
         return None
     return {"late": late, "escalated": escalated, "queue": queue, "now": now, "categories": rules.WO_CATEGORIES,
-            "ccategories": rules.COMPLAINT_CATEGORIES, "sla_labels": rules.SLA_LABELS, "states": rules.WO_STATES}
+            "ccategories": rules.COMPLAINT_CATEGORIES, "sla_labels": rules.SLA_LABELS, "sla_texts": rules.sla_texts,
+            "states": rules.WO_STATES}

@@ -33,7 +33,7 @@ LABELS = {
     "started_at": _l("Started at"), "completed_at": _l("Completed at"), "result": _l("Work done"),
     "stub_returned_at": _l("Receipt stub returned at"), "called_back_at": _l("Called back at"),
     "closed_at": _l("Closed at"), "redo_count": _l("Redos"), "redo_supervisor": _l("Redo supervisor"),
-    "sla": _l("Time limit"), "estate": _l("Estate"),
+    "sla": _l("Time limit"), "sla_limits": _l("Time limit"), "estate": _l("Estate"),
 }
 
 
@@ -61,11 +61,14 @@ class DepartmentScope(BaseFilter):
         return query.filter(cond)
 
 
-def sla_badge(value) -> Markup:
-    if not value:
-        return Markup("")
-    style = "danger" if value == "late" else "warning"
-    return Markup('<span class="label label-%s sla-%s">%s</span>') % (style, value, rules.SLA_LABELS[value])
+def sla_badge(limits, now=None) -> Markup:
+    """The badges of a work order's limits late or due soon (WorkOrder.sla_limits_at): each
+    names its limit (派工 / 完成) and that limit's time, e.g. 派工超时（时限 12-07 09:15）."""
+    out = Markup("")
+    for status, text in rules.sla_texts(limits or [], now or clock.now()):
+        style = "danger" if status == "late" else "warning"
+        out += Markup('<span class="label label-%s sla-%s">%s</span> ') % (style, status, text)
+    return out
 
 
 def _price_rule():
@@ -83,7 +86,7 @@ class WorkOrderModelView(PhoneIntakeMixin, StepFormsMixin, StaffModelView):
     show_title = edit_title = _l("Work order")
     add_title = _l("New repair request")
     label_columns = LABELS
-    list_columns = ["number", "unit", "category", "urgency", "state", "department", "worker", "received_at", "sla"]
+    list_columns = ["number", "unit", "category", "urgency", "state", "department", "worker", "received_at", "sla_limits"]
     add_columns = ["unit_code", "caller", "phone", "channel", "category", "urgency", "description", "paid",
                    "service_price", "quantity"]
     edit_columns = ["caller", "phone", "category", "description"]
@@ -97,7 +100,7 @@ class WorkOrderModelView(PhoneIntakeMixin, StepFormsMixin, StaffModelView):
     base_order = ("id", "desc")
     choice_fields = {"channel": rules.CHANNELS, "category": rules.WO_CATEGORIES, "urgency": rules.URGENCIES,
                      "state": rules.WO_STATES, "department": rules.DEPARTMENTS}
-    formatters_columns = {"sla": sla_badge}
+    formatters_columns = {"sla_limits": sla_badge}
     description_columns = {
         "unit_code": _l("Type the room as building-entrance-room, e.g. 3-2-501"),
         "paid": _l("Paid repairs are charged from the special-service price list when completed"),
@@ -146,7 +149,7 @@ class WorkOrderModelView(PhoneIntakeMixin, StepFormsMixin, StaffModelView):
     def step_context(self, item):
         # dispatch picks a department and a worker; the redo supervisor comes from the same staff
         return dict(staff=services.staff_of_estate(item.estate_id), departments=rules.DEPARTMENTS,
-                    states=rules.WO_STATES, sla=item.sla, sla_labels=rules.SLA_LABELS)
+                    states=rules.WO_STATES, sla_badge=sla_badge(item.sla_limits))
 
     def run_step(self, pk, action):
         services.transition_work_order(

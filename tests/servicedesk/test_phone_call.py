@@ -124,3 +124,47 @@ def test_intake_defaults_urgency_normal_and_reads_in_office_chinese(app, client)
     channels = re.search(r'<select[^>]*name="channel".*?</select>', html, re.S).group(0)
     # the phone field is 联系电话; how the request came in is 来电, not the same words
     assert ">来电<" in channels and "联系电话" not in channels
+
+
+def _aged_work_order(app, minutes_ago, *actions):
+    """An urgent repair received ``minutes_ago`` before the office clock, stepped on by ``actions``."""
+    import datetime as dt
+
+    from app.core import clock
+    from app.estate.services import find_unit_by_code
+    from app.servicedesk import services
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        clerk, engineer = sm.find_user(username="clerk"), sm.find_user(username="engineer")
+        unit = find_unit_by_code([_unit_estate(app)], "3-2-501")[0]
+        at = clock.now() - dt.timedelta(minutes=minutes_ago)
+        wo = services.create_work_order(dict(unit_id=unit.id, caller="超时测试", phone="13900001111",
+                                             channel="phone", category="water", urgency="urgent",
+                                             description="超时测试"), clerk, at, [unit.estate_id])
+        for action in actions:
+            who = engineer if action in ("start", "complete") else clerk
+            services.transition_work_order(wo.id, action, who, at, estate_ids=[unit.estate_id],
+                                           departments=services.departments_of(who), department="engineering")
+        return wo.id, wo.dispatch_due, wo.complete_due
+
+
+def _unit_estate(app):
+    from app.demo import ESTATE_NAME
+    from app.estate.models import Estate
+
+    return db.session.scalar(select(Estate.id).where(Estate.name == ESTATE_NAME))
+
+
+def test_sla_badge_names_the_missed_limit_and_its_time(app, client):
+    do_login(client, "clerk")
+    not_sent, dispatch_due, _ = _aged_work_order(app, 20)  # urgent: 15 minutes to dispatch
+    not_done, _, complete_due = _aged_work_order(app, 5 * 60, "dispatch", "start")  # 4 hours to complete
+    page = client.get(f"/workordermodelview/show/{not_sent}").get_data(as_text=True)
+    assert f"派工超时（时限 {dispatch_due:%m-%d %H:%M}）" in page and "完成超时" not in page
+    page = client.get(f"/workordermodelview/show/{not_done}").get_data(as_text=True)
+    assert f"完成超时（时限 {complete_due:%m-%d %H:%M}）" in page and "派工超时" not in page
+    listing = client.get("/workordermodelview/list/").get_data(as_text=True)
+    assert f"派工超时（时限 {dispatch_due:%m-%d %H:%M}）" in listing
+    overview = client.get("/servicedesk/").get_data(as_text=True)
+    assert f"完成超时（时限 {complete_due:%m-%d %H:%M}）" in overview
