@@ -97,6 +97,10 @@ class WorkOrder(Audited, EstateScoped, Model):
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     result: Mapped[str | None] = mapped_column(Text)  # what the engineer did
     stub_returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # what the returned stub says on paper: the owner's tick (rules.STUB_SATISFACTION; none when
+    # left unticked) and the owner's written opinion
+    stub_satisfaction: Mapped[str | None] = mapped_column(String(20))
+    stub_comment: Mapped[str | None] = mapped_column(Text)
     called_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     redo_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

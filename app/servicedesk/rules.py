@@ -54,6 +54,10 @@ DEPARTMENT_ACTIONS = frozenset({"start", "complete"})
 WO_OPEN = ("received", "dispatched", "in_progress", "redo")  # the repair is not done yet
 WO_ENDED = ("closed",)
 
+# the ticks printed on the receipt stub (回执联), as the owner marks them on paper
+STUB_SATISFACTION = {"very_satisfied": _l("Very satisfied"), "satisfied": _l("Satisfied"),
+                     "not_satisfied": _l("Not satisfied")}
+
 # --- complaints -------------------------------------------------------------------------
 COMPLAINT_STATES = {
     "received": _l("Received"), "dispatched": _l("Sent to department"), "handled": _l("Handled"),
