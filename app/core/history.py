@@ -269,10 +269,12 @@ def present_history(rows, labels: dict, choices: dict, own_table: str, masks: di
             continue  # an empty field at creation says nothing
         if field.endswith("_id"):
             relation = field[:-3]
-            own = labels if r.table_name == own_table else register.labels
-            if relation not in own or field not in register.targets:
+            # our own (translated) labels only: FAB makes up English ones for every column
+            if relation not in register.labels or field not in register.targets:
                 continue  # a link the register does not show (internal): nothing to name
-            field_label = str(own[relation])
+            if field == "estate_id" and r.action == "insert":
+                continue  # every record is created in its estate: not worth a row
+            field_label = str(register.labels[relation])
             old, new = (related_value(register, field, v) or "" for v in (r.old_value, r.new_value))
         else:
             field_label = str(labels.get(field, field)) if field else ""
