@@ -33,6 +33,7 @@ class QuotaRow:
     target: int
     done: int
     met: bool
+    verdict: str  # app.visits.rules.QuotaLine.verdict: met / missed / open / future
 
 
 @dataclass
@@ -79,14 +80,14 @@ def build_visit_summary(estate_id: int, year: int, month: int, printed_on: dt.da
     from app.visits import rules
     from app.visits.services import monthly_summary
 
-    s = monthly_summary(estate_id, year, month)
+    s = monthly_summary(estate_id, year, month, printed_on)
     kinds = list(rules.KINDS)
     return VisitSummaryDoc(
         letterhead=letterhead_of(db.session.get(Estate, estate_id)), month=f"{year:04d}-{month:02d}",
         start=s.start, end=s.end, printed_on=printed_on, kinds=kinds, visits=s.visits, households=s.households,
         signed=s.signed, by_kind=[(k, *s.by_kind[k]) for k in kinds],
         staff_rows=_rows(s.staff_rows, kinds), building_rows=_rows(s.building_rows, kinds),
-        quotas=[QuotaRow(q.kind, q.start, q.end, q.target, q.done, q.met) for q in s.quota_lines],
+        quotas=[QuotaRow(q.kind, q.start, q.end, q.target, q.done, q.met, v) for q, v in s.quota_verdicts],
         opinions=_notes(s.opinions), open_follow_ups=_notes(s.open_follow_ups))
 
 

@@ -6,7 +6,7 @@ from wtforms import SelectField
 
 from app.core.audit import AuditLog
 from app.core.filters import utc_searched_by_office_clock
-from app.core.history import ACTIONS, catalogue
+from app.core.history import ACTIONS, catalogue, prefetch_related
 from app.core.views import StaffModelView
 from app.security import permissions as P
 from app.security.models import StaffEstate
@@ -47,6 +47,15 @@ class AuditLogModelView(StaffModelView):
         self._filters._search_filters["table_name"] = only
         self._filters._all_filters["table_name"] = only
         utc_searched_by_office_clock(self, "at")
+        # the related records of a whole page are named in one statement, not one per row
+        query = self.datamodel.query
+
+        def query_named(*args, **kwargs):
+            count, rows = query(*args, **kwargs)
+            prefetch_related(rows)
+            return count, rows
+
+        self.datamodel.query = query_named
 
 
 def _register_choices() -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field as dc_field
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, select
+from sqlalchemy import Boolean, String, cast, func, literal, select, union_all
 
 from app.core.clock import _zone
 from app.security.roles import staff_name
@@ -29,9 +29,10 @@ SYSTEM_ACTORS = {
 }
 # labels every register shares, for fields a register's own view does not label
 COMMON_LABELS = {"estate": _l("Estate"), "created_at": _l("Created at"), "notes": _l("Notes")}
-# related records named in the change log by their name; both tables are small (a few dozen
-# staff, a few estates), read whole once per request: other relations show as "#id"
-NAMED_TABLES = ("ab_user", "estate")
+# a related record is named by the column staff know it by (a unit by its room code, a receipt
+# or work order by its number, an owner or estate by its name, a notice by its title; staff by
+# 姓名); every record shown on a page is named in ONE statement (related_names)
+NAME_COLUMNS = ("number", "code", "name", "title")
 _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?$")
 
 
@@ -137,21 +138,77 @@ def masks_of(register: Register) -> dict:
     return cache[register.table]
 
 
-def _names(table: str) -> dict[str, str]:
-    """id -> name of a small table (staff, estates), read once per request."""
-    cache = _request_cache().setdefault("names", {}) if has_request_context() else {}
-    if table not in cache:
-        from app.extensions import db
-        from app.estate.models import Estate
+def _name_column(table: str, model):
+    """The SQL expression naming a row of ``table`` (None when the table has no such column)."""
+    cols = model.__table__.columns
+    if table == "ab_user":  # app.security.roles.staff_name: 姓名, else the login
+        return func.coalesce(func.nullif(func.trim(cols["first_name"]), ""), cols["username"])
+    for name in NAME_COLUMNS:
+        if name in cols:
+            return cast(cols[name], String)
+    return None
 
-        if table == "estate":
-            rows = db.session.execute(select(Estate.id, Estate.name)).all()
-            cache[table] = {str(i): name for i, name in rows}
-        else:
-            user_model = current_app.appbuilder.sm.user_model
-            cache[table] = {str(u.id): actor_label(u.username, u)
-                            for u in db.session.scalars(select(user_model))}
-    return cache[table]
+
+def related_names(pairs) -> dict[tuple[str, str], str]:
+    """(table, id as stored in the audit log) -> the record's name as staff know it, for every
+    pair at once: one statement however many records and registers (cached per request). A
+    register without a naming column reads as its label and number (收费记录 28); a record no
+    longer there says so."""
+    cache = _request_cache().setdefault("related", {}) if has_request_context() else {}
+    models = _model_tables()
+    wanted: dict[str, set[int]] = {}
+    for table, raw in pairs:
+        if (table, raw) in cache or raw in (None, ""):
+            continue
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            cache[(table, raw)] = raw
+            continue
+        wanted.setdefault(table, set()).add(number)
+    selects = []
+    for table, ids in sorted(wanted.items()):
+        model = models.get(table)
+        expr = _name_column(table, model) if model is not None else None
+        if expr is None:
+            label = register_of(table).label
+            cache.update({(table, str(i)): f"{label} {i}" for i in ids})
+            continue
+        pk = model.__table__.primary_key.columns.values()[0]
+        selects.append(select(cast(literal(table), String(60)).label("t"), cast(pk, String(30)).label("k"),
+                              expr.label("n")).where(pk.in_(sorted(ids))))
+    if selects:
+        from app.extensions import db
+
+        statement = selects[0] if len(selects) == 1 else union_all(*selects)
+        for t, k, n in db.session.execute(statement).all():
+            cache[(t, k)] = n or f"{register_of(t).label} {k}"
+    for table, ids in wanted.items():
+        for i in ids:
+            cache.setdefault((table, str(i)), str(_l("(no longer on record)")))
+    return {p: cache[p] for p in pairs if p in cache}
+
+
+def related_value(register: "Register", field: str | None, raw: str | None) -> str | None:
+    """The name of the record a foreign-key value points at, or None when ``field`` is no
+    foreign key (or holds nothing)."""
+    target = register.targets.get(field or "")
+    if target is None or raw in (None, ""):
+        return None
+    return related_names([(target, raw)]).get((target, raw))
+
+
+def prefetch_related(rows) -> None:
+    """Name every related record of these audit rows in one statement (a page of the change
+    log, a record's history): the per-row look-ups then come from the request's cache."""
+    pairs = set()
+    for r in rows:
+        register = register_of(r.table_name)
+        target = register.targets.get(r.field or "")
+        if target:
+            pairs.update((target, v) for v in (r.old_value, r.new_value) if v not in (None, ""))
+    if pairs:
+        related_names(pairs)
 
 
 def actor_label(username: str | None, user=None) -> str:
@@ -197,48 +254,54 @@ def field_text(field: str | None, register: Register, labels: dict | None = None
 
 def present_history(rows, labels: dict, choices: dict, own_table: str, masks: dict | None = None) -> list[HistoryRow]:
     """The history panel of one record. ``masks`` maps a field to a function that hides its
-    values (personal data the viewer may not see in full)."""
+    values (personal data the viewer may not see in full). A related record (worker, unit,
+    receipt, approver) is named as staff know it, never by its bare id."""
     masks = masks or {}
+    rows = list(rows)
+    prefetch_related(rows)
     out = []
     for r in rows:
         register = register_of(r.table_name)
         field = r.field or ""
-        if field in register.exclude:
+        if field in register.exclude or field == "id":
             continue  # internal bookkeeping (hashes, tokens, sequence numbers): audited, not shown
-        if field == "id" or field.endswith("_id"):
-            # a bare id means nothing to staff: show a changed relation by its label only
+        if not (r.old_value or r.new_value) and r.action == "insert":
+            continue  # an empty field at creation says nothing
+        if field.endswith("_id"):
             relation = field[:-3]
-            if r.action != "update" or relation not in labels:
-                continue
-            field_label = str(labels[relation])
+            # our own (translated) labels only: FAB makes up English ones for every column
+            if relation not in register.labels or field not in register.targets:
+                continue  # a link the register does not show (internal): nothing to name
+            if field == "estate_id" and r.action == "insert":
+                continue  # every record is created in its estate: not worth a row
+            field_label = str(register.labels[relation])
+            old, new = (related_value(register, field, v) or "" for v in (r.old_value, r.new_value))
         else:
             field_label = str(labels.get(field, field)) if field else ""
+            hide = masks.get(r.field, lambda v: v)
+            old = hide(value_text(r.old_value, r.field, register, choices))
+            new = hide(value_text(r.new_value, r.field, register, choices))
         action = str(ACTIONS.get(r.action, r.action))
         if r.table_name != own_table:
             action += " · " + str(register.label)
-        hide = masks.get(r.field, lambda v: v)
-        if field.endswith("_id"):
-            hide = lambda v: ""  # noqa: E731 - the related record is named on the page, not its id
-        if not (r.old_value or r.new_value) and r.action == "insert":
-            continue  # an empty field at creation says nothing
         out.append(HistoryRow(at=local_time(r.at), who=actor_label(r.username, r.user), action=action,
-                              field=field_label, old=hide(value_text(r.old_value, r.field, register, choices)),
-                              new=hide(value_text(r.new_value, r.field, register, choices))))
+                              field=field_label, old=old, new=new))
     return out
 
 
 def log_row_text(row) -> dict:
     """One row of the whole change log in words (the Change log list): register, field, values,
-    with the register's masks for the viewer; ids of related records as "#id"."""
+    with the register's masks for the viewer; related records by their names (prefetch_related
+    names a whole page at once)."""
     register = register_of(row.table_name)
     hide = masks_of(register).get(row.field, lambda v: v)
 
     def value(raw):
         if raw is None:
             return ""
-        if (row.field or "").endswith("_id"):
-            target = register.targets.get(row.field)
-            return _names(target).get(raw, f"#{raw}") if target in NAMED_TABLES else f"#{raw}"
+        named = related_value(register, row.field, raw)
+        if named is not None:
+            return named
         return hide(value_text(raw, row.field, register))
 
     return {"register": str(register.label), "field": field_text(row.field, register),

@@ -22,7 +22,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
+from flask_appbuilder.fields import QuerySelectField
 from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.fields.core import UnboundField
 
 from app.core import audit, clock
 from app.core.fields import field_for, keep_seconds
@@ -94,6 +96,7 @@ class StaffModelView(ModelView):
         self._setup_relation_scopes()
         self._setup_time_formats()
         super().__init__(**kwargs)
+        self._setup_blank_choices()
         self._setup_search_filters()
         self._setup_blank_nones()
         self._setup_eager_list()
@@ -197,11 +200,17 @@ class StaffModelView(ModelView):
         formatters = dict(self.formatters_columns or {})
         add_extra = dict(self.add_form_extra_fields or {})
         edit_extra = dict(self.edit_form_extra_fields or {})
+        table = getattr(self.datamodel.obj, "__table__", None)
         for col, choices in self.choice_fields.items():
+            # a new record starts at the column's own default (urgency 一般, not the first listed
+            # 紧急, which would give anything left at the default the shortest time limit)
+            column = table.columns.get(col) if table is not None else None
+            default = getattr(column.default, "arg", None) if column is not None and column.default is not None else None
             field = SelectField(
                 (self.label_columns or {}).get(col, col),
                 choices=[(k, v) for k, v in choices.items()],
                 description=(self.description_columns or {}).get(col, ""),
+                default=default if isinstance(default, str) and default in choices else None,
             )
             add_extra.setdefault(col, field)
             edit_extra.setdefault(col, field)
@@ -215,6 +224,17 @@ class StaffModelView(ModelView):
             search_extra.setdefault(col, SelectField(
                 (self.label_columns or {}).get(col, col), choices=[(k, v) for k, v in choices.items()]))
         self.search_form_extra_fields = search_extra
+
+    def _setup_blank_choices(self) -> None:
+        """An optional relation's empty choice reads （无）: FAB gives it no text, and WTForms then
+        shows its internal value ``__None`` in the drop-down."""
+        for form in (self.add_form, self.edit_form):
+            for name in dir(form):
+                unbound = getattr(form, name, None)
+                if (isinstance(unbound, UnboundField) and isinstance(unbound.field_class, type)
+                        and issubclass(unbound.field_class, QuerySelectField) and unbound.kwargs.get("allow_blank")
+                        and not unbound.kwargs.get("blank_text")):
+                    unbound.kwargs["blank_text"] = _l("(none)")
 
     def _setup_search_filters(self) -> None:
         """Choice columns are filtered by equality (FAB offers starts-with on text)."""

@@ -135,8 +135,15 @@ class UnitModelView(StaffModelView):
     related_views = [OccupancyModelView]
 
     def record_buttons(self, item):
+        from app.servicedesk.phone import intake_buttons
+
         sm = current_app.appbuilder.sm
-        buttons = []
+        # the phone call: 报修 / 投诉 for this room, the owner (else the first occupant) as caller
+        occupants = sorted((o for o in item.current_occupants if o.owner),
+                           key=lambda o: (o.relation != "owner", o.id))
+        caller = occupants[0].owner if occupants else None
+        phone = caller.phone if caller is not None and sm.has_access(P.READ_PHONE, P.OWNER) else None
+        buttons = intake_buttons(item.code, caller.name if caller else None, phone)
         if sm.has_access(P.WRITE, P.RECEIPT):
             buttons.append(dict(label=gettext("Take payment"), icon="fa-yen-sign",
                                 url=url_for("CashDeskView.take_payment", unit_id=item.id)))

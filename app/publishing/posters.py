@@ -11,6 +11,7 @@ from flask_babel import force_locale, gettext
 
 from app.estate.rules import PROPERTY_TYPES
 from app.fees import rules as fee_rules
+from app.publishing.rules import notice_paragraphs
 from reports.poster import PosterSection, PosterTable
 
 _TYPE_ORDER = {fee_rules.ALL_TYPES: -1, **{code: n for n, code in enumerate(PROPERTY_TYPES)}}
@@ -127,17 +128,11 @@ def service_price_poster(prices, lang: str) -> PosterContent:
 
 
 # --- a notice ----------------------------------------------------------------------------------
-def _is_salutation(text: str) -> bool:
-    """各位业主、住户： — a short first line ending in a colon is printed flush left."""
-    return len(text) <= 40 and "\n" not in text and text.endswith(("：", ":"))
-
-
 def notice_poster(notice, totals, lang: str) -> PosterContent:
     """A notice: its paragraphs (blank lines part them), the salutation flush left; a
     disclosure adds its income and expense tables and the balance."""
     with force_locale(lang):
-        paragraphs = [p.strip() for p in (notice.body or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-        salutation = paragraphs.pop(0) if paragraphs and _is_salutation(paragraphs[0]) else ""
+        salutation, paragraphs = notice_paragraphs(notice.body)
         sections = [PosterSection("", paragraphs=paragraphs, salutation=salutation)]
         if notice.lines:
             for heading, lines, total in ((gettext("Income"), totals.income, totals.income_total),

@@ -114,7 +114,8 @@ class PublicView(BaseView):
         if notice is None:
             abort(404)
         return self._render("public/notice.html", estate=estate, notice=notice, kinds=rules.NOTICE_KINDS,
-                            totals=services.disclosure_totals(notice), page="notices")
+                            totals=services.disclosure_totals(notice), page="notices",
+                            paragraphs_of=rules.notice_paragraphs)
 
 
 def _poster(estate, content, url: str, posted_on, filename: str):

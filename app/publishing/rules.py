@@ -1,4 +1,6 @@
 """Publishing rules: kinds and states of notices, what may change when. No I/O."""
+import re
+
 from flask_babel import lazy_gettext as _l
 
 from app.exceptions import DomainError
@@ -31,3 +33,16 @@ def check_editable(status: str) -> None:
             _l("A published or withdrawn notice cannot be changed: withdraw it and publish a new one."),
             field="title",
         )
+
+
+def notice_paragraphs(body: str | None) -> tuple[str, list[str]]:
+    """A notice's text as its poster and its public page both show it: (salutation, paragraphs).
+    Blank lines (with or without spaces) part the paragraphs and a single line break stays one
+    inside its paragraph; browsers send CRLF and old systems CR, all read as line breaks. A short
+    first paragraph ending in a colon (各位业主、住户：) is the salutation, printed flush left."""
+    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t\u3000]*\n", text) if p.strip()]
+    first = paragraphs[0] if paragraphs else ""
+    if len(first) <= 40 and "\n" not in first and first.endswith(("：", ":")):
+        return paragraphs[0], paragraphs[1:]
+    return "", paragraphs

@@ -64,8 +64,14 @@ class QuickSearchView(BaseView):
                                lambda action, resource: sm.has_access(action, resource), sm.current_user)
         except DomainError:
             abort(404)
+        from app.servicedesk.phone import intake_buttons
+
+        # 报修 / 投诉 per room, with the caller and the number they are known by (in full only for
+        # those who may see it)
+        phone = card.owner.phone if sm.has_access(P.READ_PHONE, P.OWNER) else None
+        intake = {row.unit.id: intake_buttons(row.unit.code, card.owner.name, phone) for row in card.units}
         return self.render_template("timeline/caller.html", card=card, title=_l("Caller card"),
-                                    can_visit=sm.has_access(P.WRITE, P.VISIT))
+                                    can_visit=sm.has_access(P.WRITE, P.VISIT), intake=intake)
 
 
 class TimelineView(BaseView):

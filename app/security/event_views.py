@@ -8,13 +8,14 @@ import json
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.core.filters import utc_searched_by_office_clock
 from app.core.history import local_time
 from app.core.views import StaffModelView
 from app.security import permissions as P
 from app.security.event_models import SecurityEvent
+from app.security.event_text import sentences
 from app.security.events import KINDS
 
 
@@ -27,10 +28,8 @@ def _detail(value) -> str:
         return value
     if not isinstance(data, dict):
         return value
-    parts = [f"{escape(k)}: {escape(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}"
-             for k, v in sorted(data.items())]
-    # bandit B704: every part was built from escape()d keys and values just above
-    return Markup("<br>").join(Markup(p) for p in parts)  # nosec B704
+    # translated sentences (app.security.event_text), each escaped: Markup.join escapes plain str
+    return Markup("<br>").join(str(line) for line in sentences(data))
 
 
 class SecurityEventModelView(StaffModelView):

@@ -7,10 +7,24 @@ from flask_appbuilder.security.views import UserDBModelView
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.fields.core import UnboundField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, Regexp
 
 from app.security.passwords import RULE
-from app.security.roles import ROLE_LABELS
+from app.security.roles import ROLE_LABELS, role_label
+
+# FAB's user table requires a unique e-mail address; an office's staff often have none. An
+# account saved without one gets this made-up address (".invalid" can never be delivered, RFC
+# 2606), which the pages show as empty.
+NO_EMAIL_DOMAIN = "no-email.invalid"
+
+
+def no_email(address) -> bool:
+    return not address or str(address).endswith("@" + NO_EMAIL_DOMAIN)
+
+
+def _email(address) -> str:
+    return "" if no_email(address) else address
 
 
 def _roles(roles) -> str:
@@ -37,6 +51,7 @@ class StaffUserDBModelView(UserDBModelView):
     formatters_columns = {
         "active": lambda v: _l("Yes") if v else _l("No"),
         "roles": _roles,
+        "email": _email,
     }
     # the password rule under the field (FAB's own text says the application checks nothing)
     add_form_extra_fields = {
@@ -45,6 +60,39 @@ class StaffUserDBModelView(UserDBModelView):
                                   validators=[DataRequired(), PasswordComplexityValidator()],
                                   widget=BS3PasswordFieldWidget()),
     }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # FAB builds these two fields from the model: the role picker would read Clerk, and the
+        # NOT NULL e-mail column would make the address required
+        for form in (self.add_form, self.edit_form):
+            roles = getattr(form, "roles", None)
+            if isinstance(roles, UnboundField):
+                roles.kwargs["get_label"] = lambda role: role_label(role.name)
+            email = getattr(form, "email", None)
+            if isinstance(email, UnboundField):
+                kept = [v for v in email.kwargs.get("validators") or []
+                        if not isinstance(v, (InputRequired, DataRequired, Optional))]
+                email.kwargs["validators"] = [Optional(), Regexp(
+                    r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                    message=_l("Enter an e-mail address such as name@example.com, or leave it empty."))] + kept
+
+    def _fill_email(self, item) -> None:
+        address = (item.email or "").strip()
+        item.email = address if not no_email(address) else f"{item.username}@{NO_EMAIL_DOMAIN}"
+
+    def pre_add(self, item):
+        self._fill_email(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        self._fill_email(item)  # from the current login name: a renamed account keeps it unique
+        super().pre_update(item)
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        if "email" in form._fields:
+            form.email.data = _email(form.email.data)
 
 
 class StaffResetPasswordForm(ResetPasswordForm):

@@ -64,7 +64,8 @@ class WorkOrderRestApi(_ServiceDeskApi):
                     "received_at", "dispatch_due", "complete_due"]
     show_columns = list_columns + ["estate_id", "caller", "phone", "channel", "description", "paid",
                                    "service_price_id", "quantity", "charge_id", "dispatched_at", "started_at",
-                                   "completed_at", "result", "stub_returned_at", "called_back_at", "closed_at",
+                                   "completed_at", "result", "stub_returned_at", "stub_satisfaction", "stub_comment",
+                                   "called_back_at", "closed_at",
                                    "redo_count", "redo_supervisor_id"]
     add_columns = ["caller", "phone", "channel", "category", "description", "urgency"]
     edit_columns = ["caller", "phone", "category", "description"]
@@ -76,14 +77,17 @@ class WorkOrderRestApi(_ServiceDeskApi):
     @action_endpoint("/<int:pk>/transition",
                      "Move a work order one step (dispatch to a department and worker, start, complete...).",
                      {"action": {"type": "string", "enum": list(rules.WO_ACTIONS)}, **MOVE_FIELDS,
-                      "worker": {"type": "integer", "description": "id of a staff member of the estate"}},
+                      "worker": {"type": "integer", "description": "id of a staff member of the estate"},
+                      "stub_satisfaction": {"type": "string", "enum": list(rules.STUB_SATISFACTION),
+                                            "description": "return_stub: the owner's tick on the stub"},
+                      "stub_comment": {"type": "string", "description": "return_stub: the owner's comment"}},
                      returns="The work order")
     def transition(self, pk):
         user = current_app.appbuilder.sm.current_user
         return self._move(pk, lambda d: services.transition_work_order(
             pk, str(d.get("action") or ""), user, clock.now(), estate_ids=current_estate_ids(),
             departments=current_departments(), department=d.get("department"), worker_id=d.get("worker"),
-            note=d.get("note")))
+            note=d.get("note"), stub_satisfaction=d.get("stub_satisfaction"), stub_comment=d.get("stub_comment")))
 
 
 class ComplaintRestApi(_ServiceDeskApi):

@@ -14,6 +14,7 @@ from app.core import clock
 from app.core.views import StaffModelView, current_estate_ids
 from app.servicedesk import complaints, rules
 from app.servicedesk.models import Complaint
+from app.servicedesk.phone import PhoneIntakeMixin
 from app.servicedesk.record_views import StepFormsMixin
 from app.core.responses import pdf_response
 from app.security import permissions as P
@@ -29,7 +30,7 @@ LABELS = {
 }
 
 
-class ComplaintModelView(StepFormsMixin, StaffModelView):
+class ComplaintModelView(PhoneIntakeMixin, StepFormsMixin, StaffModelView):
     datamodel = SQLAInterface(Complaint)
     class_permission_name = P.COMPLAINT
     method_permission_name = {**StaffModelView.method_permission_name, "transition": "write", "note": "write",

@@ -97,6 +97,10 @@ class WorkOrder(Audited, EstateScoped, Model):
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     result: Mapped[str | None] = mapped_column(Text)  # what the engineer did
     stub_returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # what the returned stub says on paper: the owner's tick (rules.STUB_SATISFACTION; none when
+    # left unticked) and the owner's written opinion
+    stub_satisfaction: Mapped[str | None] = mapped_column(String(20))
+    stub_comment: Mapped[str | None] = mapped_column(Text)
     called_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     redo_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -126,6 +130,18 @@ class WorkOrder(Audited, EstateScoped, Model):
         from app.servicedesk.rules import work_order_sla
 
         return work_order_sla(self.state, self.received_at, self.dispatch_due, self.complete_due, now)
+
+    @property
+    def sla_limits(self) -> list:
+        """The limits late or due soon, with their times (rules.work_order_limits), now."""
+        from app.core import clock
+
+        return self.sla_limits_at(clock.now())
+
+    def sla_limits_at(self, now: dt.datetime) -> list:
+        from app.servicedesk.rules import work_order_limits
+
+        return work_order_limits(self.state, self.received_at, self.dispatch_due, self.complete_due, now)
 
 
 class WorkOrderEvent(Audited, EstateScoped, Model):

@@ -62,6 +62,7 @@ class StepFormsMixin:
     def step_page(self, item) -> dict:
         return dict(
             actions=self.steps_of(item), action_labels=self.action_labels,
+            read_back=self.read_back(item) if hasattr(self, "read_back") else None,
             can_callback=(current_app.appbuilder.sm.has_access(P.WRITE, P.CALLBACK)
                           and item.state == self.callback_state),
             callbacks=db.session.query(Callback).filter_by(**{self.callback_key: item.id}).order_by(Callback.id).all(),

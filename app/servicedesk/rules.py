@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.exceptions import DomainError
 
-CHANNELS = {"phone": _l("Phone"), "walk_in": _l("Walk-in"), "patrol": _l("Patrol"), "other": _l("Other")}
+CHANNELS = {"phone": _l("By phone"), "walk_in": _l("Walk-in"), "patrol": _l("Patrol"), "other": _l("Other")}
 WO_CATEGORIES = {
-    "water": _l("Water supply and drainage"), "electricity": _l("Electricity"),
+    "water": _l("Water supply and drainage"), "electricity": _l("Electrical"),
     "doors_windows": _l("Doors and windows"), "common_area": _l("Common area"), "other": _l("Other"),
 }
 URGENCIES = {"urgent": _l("Urgent"), "normal": _l("Normal"), "low": _l("Low")}
@@ -53,6 +53,10 @@ WO_TRANSITIONS: dict[tuple[str, str], str] = {
 DEPARTMENT_ACTIONS = frozenset({"start", "complete"})
 WO_OPEN = ("received", "dispatched", "in_progress", "redo")  # the repair is not done yet
 WO_ENDED = ("closed",)
+
+# the ticks printed on the receipt stub (回执联), as the owner marks them on paper
+STUB_SATISFACTION = {"very_satisfied": _l("Very satisfied"), "satisfied": _l("Satisfied"),
+                     "not_satisfied": _l("Not satisfied")}
 
 # --- complaints -------------------------------------------------------------------------
 COMPLAINT_STATES = {
@@ -141,18 +145,46 @@ def _status(start: dt.datetime, due: dt.datetime, now: dt.datetime) -> str:
     return ""
 
 
+def work_order_limits(state: str, received_at, dispatch_due, complete_due,
+                      now: dt.datetime) -> list[tuple[str, str, dt.datetime]]:
+    """The limits that are late or due soon, as (status, limit, due): limit "dispatch" (派工)
+    while not dispatched, "complete" (完成) while not completed (a redo counts as not
+    completed). When any is late only the late ones are named, dispatch first."""
+    if None in (received_at, dispatch_due, complete_due) or state not in WO_OPEN:
+        return []
+    limits = [("dispatch", dispatch_due)] if state == "received" else []
+    limits.append(("complete", complete_due))
+    found = [(_status(received_at, due, now), limit, due) for limit, due in limits]
+    found = [f for f in found if f[0]]
+    late = [f for f in found if f[0] == "late"]
+    return late or found
+
+
 def work_order_sla(state: str, received_at, dispatch_due, complete_due, now: dt.datetime) -> str:
     """"late", "soon" or "": late when not dispatched by its dispatch time or not completed by its
     completion time (a redo counts as not completed)."""
-    if None in (received_at, dispatch_due, complete_due) or state not in WO_OPEN:
-        return ""
-    statuses = [_status(received_at, complete_due, now)]
-    if state == "received":
-        statuses.append(_status(received_at, dispatch_due, now))
-    return "late" if "late" in statuses else ("soon" if "soon" in statuses else "")
+    found = work_order_limits(state, received_at, dispatch_due, complete_due, now)
+    return found[0][0] if found else ""
 
 
 SLA_LABELS = {"late": _l("Late"), "soon": _l("Due soon")}
+# the badge names the limit and its time: 派工超时（时限 12-07 09:15）
+SLA_BADGES = {
+    ("late", "dispatch"): _l("Dispatch late (limit %(time)s)"),
+    ("soon", "dispatch"): _l("Dispatch due soon (limit %(time)s)"),
+    ("late", "complete"): _l("Completion late (limit %(time)s)"),
+    ("soon", "complete"): _l("Completion due soon (limit %(time)s)"),
+}
+
+
+def sla_texts(limits: list[tuple[str, str, dt.datetime]], now: dt.datetime) -> list[tuple[str, str]]:
+    """(status, words) of each limit found by work_order_limits; the year only when it is not
+    this year's."""
+    out = []
+    for status, limit, due in limits:
+        time = due.strftime("%m-%d %H:%M" if due.year == now.year else "%Y-%m-%d %H:%M")
+        out.append((status, str(SLA_BADGES[(status, limit)] % {"time": time})))
+    return out
 
 
 def complaint_escalated(state: str, received_at: dt.datetime, days: int, now: dt.datetime) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from app.core.audit import acting_as
 from app.core.counters import next_in_series
+from app.core.inputs import bad_character
 from app.exceptions import DomainError, NotFound
 from app.extensions import db
 from app.servicedesk import rules
@@ -199,9 +200,11 @@ def check_work_order_edit(wo: WorkOrder) -> None:
 
 # --- transitions ------------------------------------------------------------------------
 def transition_work_order(wo_id, action: str, actor, now: dt.datetime, *, estate_ids=None, departments=None,
-                          department=None, worker_id=None, note=None, supervisor_id=None) -> WorkOrder:
+                          department=None, worker_id=None, note=None, supervisor_id=None,
+                          stub_satisfaction=None, stub_comment=None) -> WorkOrder:
     """Move a work order by ``action`` (rules.WO_TRANSITIONS) and log the step; committed.
-    ``departments``: the actor's department scope (departments_of), None = the whole desk."""
+    ``departments``: the actor's department scope (departments_of), None = the whole desk.
+    ``stub_satisfaction`` / ``stub_comment``: what the returned receipt stub says (return_stub)."""
     wo = get_work_order(wo_id, estate_ids, departments, getattr(actor, "id", None))
     rules.check_department_may(action, departments is not None)
     if departments is not None and wo.department not in departments:
@@ -210,6 +213,7 @@ def transition_work_order(wo_id, action: str, actor, now: dt.datetime, *, estate
         raise DomainError(_l("Record a callback to do this."), field="action")
     target = rules.work_order_next(wo.state, action)
     note = rules.clean_text(note, "note", 2000, required=False)
+    stub = _stub_content(stub_satisfaction, stub_comment) if action == "return_stub" else None
     with acting_as(actor):
         if action == "dispatch":
             wo.department = rules.check_choice(department, rules.DEPARTMENTS, "department")
@@ -223,6 +227,9 @@ def transition_work_order(wo_id, action: str, actor, now: dt.datetime, *, estate
             wo.result = note
         elif action == "return_stub":
             wo.stub_returned_at = now
+            wo.stub_satisfaction, wo.stub_comment = stub
+            if wo.stub_satisfaction:
+                note = " ".join(x for x in (str(rules.STUB_SATISFACTION[wo.stub_satisfaction]), note) if x)
         elif action == "close":
             wo.closed_at = now
         _log(wo, action, target, actor, now, note)
@@ -230,6 +237,21 @@ def transition_work_order(wo_id, action: str, actor, now: dt.datetime, *, estate
             _charge(wo, actor, now)
         db.session.commit()
     return wo
+
+
+def _stub_content(satisfaction, comment) -> tuple[str | None, str | None]:
+    """The stub's tick (one of rules.STUB_SATISFACTION, or none when the owner ticked nothing)
+    and the owner's comment as typed from the paper (line breaks kept, CRLF stored as LF)."""
+    if satisfaction in (None, ""):
+        satisfaction = None
+    else:
+        rules.check_choice(satisfaction, rules.STUB_SATISFACTION, "stub_satisfaction")
+    if isinstance(comment, str):
+        comment = comment.replace("\r\n", "\n").replace("\r", "\n")
+        if bad_character(comment, True):
+            raise DomainError(_l("The text contains a control character (such as a NUL byte or a line break "
+                                 "where none is allowed): retype it."), field="stub_comment")
+    return satisfaction, rules.clean_text(comment, "stub_comment", 2000, required=False)
 
 
 def _log(wo: WorkOrder, action: str, target: str, actor, now, note) -> None:
@@ -376,4 +398,5 @@ def dashboard_panel(sm, estate_ids, now: dt.datetime, limit: int = 10) -> dict |
     if not late and not escalated and not queue:
         return None
     return {"late": late, "escalated": escalated, "queue": queue, "now": now, "categories": rules.WO_CATEGORIES,
-            "ccategories": rules.COMPLAINT_CATEGORIES, "sla_labels": rules.SLA_LABELS, "states": rules.WO_STATES}
+            "ccategories": rules.COMPLAINT_CATEGORIES, "sla_labels": rules.SLA_LABELS, "sla_texts": rules.sla_texts,
+            "states": rules.WO_STATES}

@@ -20,6 +20,7 @@ from sqlalchemy import exists, false, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.timeline import TimelineEvent, link
 from app.extensions import db
 from app.security import permissions as P
@@ -91,8 +92,7 @@ def events_for_unit(unit_id: int) -> list[TimelineEvent]:
     for wo in orders:
         title = gettext("Repair %(number)s: %(text)s", number=wo.number, text=_short(wo.description))
         url = _url("WorkOrderModelView.show", wo.id)
-        sla = wo.sla
-        tags = (str(rules.SLA_LABELS[sla]),) if sla else ()
+        tags = tuple(text for _status, text in rules.sla_texts(wo.sla_limits, clock.now()))
         for ev in wo.events:
             detail = str(rules.WO_ACTIONS.get(ev.action, gettext("Received")))
             if ev.note:

@@ -64,9 +64,11 @@ def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def weeks_of_month(year: int, month: int) -> list[tuple[dt.date, dt.date]]:
-    """The weeks (Monday to Sunday) that start in the month: a week belongs to its Monday's month."""
+    """Every week (Monday to Sunday) that overlaps the month: the one it begins in (which may
+    start in the month before, e.g. 11-30 to 12-06 for December 2026) to the one it ends in. A
+    week across two months shows in both summaries, judged on the whole week."""
     first, last = month_bounds(dt.date(year, month, 1))
-    monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    monday = first - dt.timedelta(days=first.weekday())
     out = []
     while monday <= last:
         out.append((monday, monday + dt.timedelta(days=6)))
@@ -111,6 +113,18 @@ class QuotaLine:
     @property
     def missing(self) -> int:
         return max(0, self.target - self.done)
+
+    def verdict(self, today: dt.date) -> str:
+        """"met" / "missed" once judged; a period not yet over is not judged: "open" (under
+        way and not met yet) or "future" (not begun)."""
+        if self.start > today:
+            return "future"
+        if self.met:
+            return "met"
+        return "open" if self.end >= today else "missed"
+
+
+VERDICTS = {"met": _l("Yes"), "missed": _l("No"), "open": _l("Under way"), "future": _l("Not begun")}
 
 
 def quota_target(rule: QuotaRule, important_households: int) -> int:

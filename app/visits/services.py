@@ -283,6 +283,11 @@ class VisitSummary:
     opinions: list[OpinionRow] = field(default_factory=list)
     open_follow_ups: list[OpinionRow] = field(default_factory=list)
     signed: int = 0
+    today: dt.date | None = None  # the quota lines are judged as of this day
+
+    @property
+    def quota_verdicts(self) -> list[tuple[rules.QuotaLine, str]]:
+        return [(q, q.verdict(self.today)) for q in self.quota_lines]
 
 
 def _opinion_row(v: Visit) -> OpinionRow:
@@ -290,18 +295,20 @@ def _opinion_row(v: Visit) -> OpinionRow:
                       v.met_person or "", v.opinions or "", v.requests or "", v.follow_up or "", v.follow_up_open)
 
 
-def monthly_summary(estate_id: int, year: int, month: int) -> VisitSummary:
-    """Counts by kind, staff and building, the quotas met or not (each week starting in the
-    month; the month), the opinions and requests raised, the follow-ups still open."""
+def monthly_summary(estate_id: int, year: int, month: int, today: dt.date) -> VisitSummary:
+    """Counts by kind, staff and building, the quotas met or not (each week overlapping the
+    month, judged on its whole seven days; the month), the opinions and requests raised, the
+    follow-ups still open. A period not over on ``today`` is not judged (QuotaLine.verdict)."""
     try:
         start, end = rules.month_bounds(dt.date(year, month, 1))
     except ValueError:
         raise DomainError(_l("Enter the month as YYYY-MM."), field="month")
-    s = VisitSummary(estate_id, year, month, start, end)
+    s = VisitSummary(estate_id, year, month, start, end, today=today)
     weeks = rules.weeks_of_month(year, month)
+    span_start = min([start] + [w[0] for w in weeks])
     span_end = max([end] + [w[1] for w in weeks])
-    facts_all = _facts(estate_id, start, span_end)
-    facts = [f for f in facts_all if f.day <= end]
+    facts_all = _facts(estate_id, span_start, span_end)
+    facts = [f for f in facts_all if start <= f.day <= end]
     s.visits = len(facts)
     s.households = len({f.unit_id for f in facts})
     for kind in rules.KINDS:

@@ -193,9 +193,10 @@ class VisitDeskView(BaseView):
     def summary(self):
         estate_id = _estate_id()
         year, month = _month()
-        s = services.monthly_summary(estate_id, year, month)
+        s = services.monthly_summary(estate_id, year, month, clock.today())
         return self.render_template(
-            "visits/summary.html", s=s, kinds=rules.KINDS, periods=rules.PERIODS, estates=current_estates(),
+            "visits/summary.html", s=s, kinds=rules.KINDS, periods=rules.PERIODS, verdicts=rules.VERDICTS,
+            estates=current_estates(),
             estate_id=estate_id, month=f"{year:04d}-{month:02d}", title=gettext("Monthly visit summary"))
 
     @expose("/summary.pdf")

@@ -218,3 +218,28 @@ def test_the_office_phone_dials_from_a_phone(client):
     tel: link, digits only."""
     html = client.get("/public/fees").get_data(as_text=True)
     assert re.search(r'<a class="phone" href="tel:\d{6,}">[\d\- ]+</a>', html), html[-600:]
+
+
+def test_a_crlf_notice_keeps_its_paragraphs_as_on_its_poster(app, client):
+    """Browsers send CRLF: the public page parts the paragraphs where the poster does, keeps a
+    single line break inside its paragraph, and greets flush left (issue 13)."""
+    from app.publishing import posters
+
+    body = "各位业主、住户：\r\n\r\n本周六上午停水。\r\n请提前储水。\r\n \r\n给您带来不便，敬请谅解。\r\n\r\n"
+    with app.app_context():
+        from app.estate.models import Estate
+
+        estate = db.session.query(Estate).filter_by(name="山水湖畔小区").one()
+        n = Notice(estate_id=estate.id, kind="announcement", title="停水通知（段落测试）", body=body)
+        db.session.add(n)
+        db.session.commit()
+        services.publish_notice(n.id, app.appbuilder.sm.find_user(username="supervisor"), NOW)
+        nid = n.id
+        poster = posters.notice_poster(db.session.get(Notice, nid), services.disclosure_totals(n), "zh_CN")
+        section = poster.sections[0]
+    html = client.get(f"/public/notices/{nid}").get_data(as_text=True)
+    shown = [p.replace("\r\n", "\n") for p in re.findall(r'<p class="notice-paragraph"[^>]*>(.*?)</p>', html, re.S)]
+    assert shown == ["本周六上午停水。\n请提前储水。", "给您带来不便，敬请谅解。"]
+    assert shown == section.paragraphs
+    assert re.search(r'<p class="notice-salutation">各位业主、住户：</p>', html)
+    assert section.salutation == "各位业主、住户："

@@ -121,3 +121,29 @@ def test_pass_rate():
 def test_limits_must_be_whole_positive_numbers(app_ctx, values):
     with pytest.raises(DomainError):
         rules.check_limits(values)
+
+
+@pytest.mark.parametrize("state,minutes,expected", [
+    ("received", 12, [("soon", "dispatch", 15)]),
+    ("received", 16, [("late", "dispatch", 15)]),          # the dispatch limit is the one missed
+    ("received", 4 * 60 + 1, [("late", "dispatch", 15), ("late", "complete", 240)]),
+    ("dispatched", 16, []),
+    ("in_progress", 4 * 60 + 1, [("late", "complete", 240)]),
+    ("redo", 3 * 60 + 10, [("soon", "complete", 240)]),
+    ("completed", 10 * 60, []),
+])
+def test_sla_names_the_limit_and_its_time(state, minutes, expected):
+    dispatch_due, complete_due = rules.due_times(T0, rules.DEFAULT_LIMITS["urgent"])
+    now = T0 + dt.timedelta(minutes=minutes)
+    found = rules.work_order_limits(state, T0, dispatch_due, complete_due, now)
+    assert found == [(s, limit, T0 + dt.timedelta(minutes=m)) for s, limit, m in expected]
+
+
+def test_sla_words_carry_the_limit_time(app_ctx):
+    from flask_babel import force_locale
+
+    due = dt.datetime(2031, 3, 1, 9, 15)
+    with force_locale("zh_CN"):
+        assert rules.sla_texts([("late", "dispatch", due)], due) == [("late", "派工超时（时限 03-01 09:15）")]
+        assert rules.sla_texts([("soon", "complete", due)], dt.datetime(2030, 12, 31, 23, 0)) == [
+            ("soon", "完成即将超时（时限 2031-03-01 09:15）")]

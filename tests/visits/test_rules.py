@@ -34,6 +34,28 @@ def test_weeks_of_a_month_start_on_its_mondays():
     assert weeks[-1][1] == D(2032, 4, 4)
 
 
+def test_weeks_of_a_month_are_every_week_overlapping_it():
+    weeks = rules.weeks_of_month(2026, 12)  # 1 December 2026 is a Tuesday
+    assert weeks[0] == (D(2026, 11, 30), D(2026, 12, 6))
+    assert [w[0] for w in weeks] == [D(2026, 11, 30), D(2026, 12, 7), D(2026, 12, 14), D(2026, 12, 21),
+                                     D(2026, 12, 28)]
+    assert weeks[-1][1] == D(2027, 1, 3)
+    feb = rules.weeks_of_month(2032, 2)  # a leap February from a Sunday to a Sunday
+    assert feb[0] == (D(2032, 1, 26), D(2032, 2, 1)) and feb[-1] == (D(2032, 2, 23), D(2032, 2, 29))
+
+
+@pytest.mark.parametrize("today, done, verdict", [
+    (D(2032, 3, 7), 0, "future"),   # the week has not begun
+    (D(2032, 3, 8), 0, "open"),     # its first day: not judged yet
+    (D(2032, 3, 14), 3, "open"),    # its last day, still short: not missed yet
+    (D(2032, 3, 15), 3, "missed"),  # over and short
+    (D(2032, 3, 10), 10, "met"),    # met before it ends
+])
+def test_a_week_is_judged_only_once_over(today, done, verdict):
+    line = rules.QuotaLine("regular", "week", D(2032, 3, 8), D(2032, 3, 14), 10, done)
+    assert line.verdict(today) == verdict
+
+
 @pytest.mark.parametrize("visits, target, done, met", [
     ([], 10, 0, False),
     ([(u, "regular", D(2032, 3, 9), "王丽") for u in range(10)], 10, 10, True),

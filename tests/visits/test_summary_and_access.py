@@ -43,14 +43,17 @@ def june(app_ctx, demo_estate, clerk, supervisor):
 
 
 def test_summary_counts(june, demo_estate):
-    s = services.monthly_summary(demo_estate.id, *MONTH)
+    s = services.monthly_summary(demo_estate.id, *MONTH, NOW.date())
     assert (s.visits, s.households) == (10, 8)
     assert s.by_kind["regular"] == (7, 6) and s.by_kind["irregular"] == (2, 2) and s.by_kind["complaint"] == (1, 1)
     staff = {r.name: r for r in s.staff_rows}
     assert staff["王丽"].visits == 8 and staff["陈静"].visits == 2
     weekly = [q for q in s.quota_lines if q.kind == "regular"]
-    assert [q.start for q in weekly] == [dt.date(2033, 6, d) for d in (6, 13, 20, 27)]
-    assert [q.done for q in weekly] == [6, 0, 1, 0] and not any(q.met for q in weekly)
+    # every week overlapping June, the one from 05-30 too (its 05-31 visit counts for that week)
+    assert [q.start for q in weekly] == [dt.date(2033, 5, 30)] + [dt.date(2033, 6, d) for d in (6, 13, 20, 27)]
+    assert [q.done for q in weekly] == [1, 6, 0, 1, 0] and not any(q.met for q in weekly)
+    # on 06-30 the week of 06-27 is not over: under way, not missed
+    assert [v for q, v in s.quota_verdicts if q.kind == "regular"] == ["missed"] * 4 + ["open"]
     monthly = [q for q in s.quota_lines if q.kind == "irregular"]
     assert len(monthly) == 1 and monthly[0].done == 2 and not monthly[0].met
     assert [o.opinions or o.requests for o in s.opinions] == ["希望增设快递柜六月", "请修剪树木六月"]
@@ -121,3 +124,31 @@ def test_second_quota_of_a_kind_is_refused(app_ctx, demo_estate):
     with pytest.raises(DomainError):
         services.check_quota(VisitQuota(estate_id=demo_estate.id, kind="irregular", period="month"))
     db.session.rollback()
+
+
+def test_this_months_summary_has_the_week_it_begins_in_and_does_not_judge_what_is_to_come(login, demo_estate):
+    """The summary of the office's month: its first row is the week holding the 1st (which may
+    begin in the month before), and weeks not over read 进行中 / 未开始, never 否."""
+    import re
+
+    from app.core import clock
+    from app.visits import rules
+
+    today = clock.today()
+    weeks = rules.weeks_of_month(today.year, today.month)
+    client = login("manager")
+    page = client.get(f"/visits/summary?month={today:%Y-%m}").get_data(as_text=True)
+    rows = re.findall(r'<tr class="quota-(\w+)[^"]*"><td>[^<]*</td><td>([\d-]{10}) – ([\d-]{10})</td>', page)
+    weekly = [(v, start, end) for v, start, end in rows
+              if dt.date.fromisoformat(end) - dt.date.fromisoformat(start) == dt.timedelta(days=6)]
+    assert weekly[0][1:] == (weeks[0][0].isoformat(), weeks[0][1].isoformat())
+    for verdict, start, end in weekly:
+        start, end = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        if start > today:
+            assert verdict == "future"
+        elif end >= today:
+            assert verdict in ("open", "met")
+        else:
+            assert verdict in ("met", "missed")
+    if weeks[-1][0] > today:
+        assert "未开始" in page
