@@ -90,6 +90,7 @@ class DataImportView(BaseView):
         sm = current_app.appbuilder.sm
         options = dict(good_rows_only=form.good_rows_only.data, update_existing=form.update_existing.data)
         estate_name = dict(form.estate.choices).get(form.estate.data, "")
+        rows = []
         try:
             rows = importer.parse_workbook(form.file.data.stream)
             result = importer.import_rows(
@@ -99,7 +100,7 @@ class DataImportView(BaseView):
         except ImportRejected as err:
             return self.render_template(
                 "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
-                message=str(err), errors=err.errors, result=None,
+                message=str(err), errors=err.errors, result=None, notices=getattr(rows, "notices", []),
             ), 422
         except DomainError as err:
             db.session.rollback()
@@ -109,7 +110,7 @@ class DataImportView(BaseView):
             ), 422
         return self.render_template(
             "staff/import_result.html", title=_l("Import finished"), estate_name=estate_name,
-            message=None, errors=result.skipped, result=result,
+            message=None, errors=result.skipped, result=result, notices=getattr(rows, "notices", []),
         )
 
     @expose("/owners.xlsx")
@@ -121,7 +122,8 @@ class DataImportView(BaseView):
         if not _can_export():
             abort(403)
         data = exporter.export_owners(
-            sm.current_estate_ids(), mask_personal=not sm.has_access(P.READ_PHONE, P.OWNER)
+            sm.current_estate_ids(), mask_personal=not sm.has_access(P.READ_PHONE, P.OWNER),
+            id_numbers=sm.has_access(P.READ_ID_NUMBER, P.OWNER),
         )
         from app.security import events
 

@@ -65,31 +65,36 @@ def import_rows(rows: list[dict], estate_ids, session, *, estate_id: int | None 
 
 
 def _write(plans: list[RowPlan], session, result: ImportResult) -> None:
-    created: dict[int, Owner] = {}
+    created: dict[tuple, Owner] = {}
+    units: dict[tuple, Unit] = {}  # the units this import created or updated, by (entrance, room)
+    changed_rows: dict[int, bool] = {}
     for p in plans:
         try:
-            changed = _write_row(p, session, result, created)
+            changed = _write_row(p, session, result, created, units)
         except DomainError as err:
             raise ImportRejected(_l("Nothing was imported: row %(row)d was refused.", row=p.row),
                                  [(p.row, str(err))])
-        if changed:
-            result.rows_imported += 1
-        else:
-            result.rows_unchanged += 1
+        changed_rows[p.row] = changed_rows.get(p.row, False) or changed
+    result.rows_imported = sum(1 for c in changed_rows.values() if c)
+    result.rows_unchanged = len(changed_rows) - result.rows_imported
 
 
-def _write_row(p: RowPlan, session, result: ImportResult, created: dict[int, Owner]) -> bool:
+def _write_row(p: RowPlan, session, result: ImportResult, created: dict[tuple, Owner],
+               units: dict[tuple, Unit]) -> bool:
     changed = False
-    unit = p.unit
+    where = (p.entrance.id, p.room)
+    unit = p.unit or units.get(where)
     if unit is None:
         unit = Unit(entrance=p.entrance, room_number=p.room, estate_id=p.entrance.estate_id,
                     **{k: v for k, v in p.unit_values.items() if v is not None})
         estate_services.check_unit(unit)
         session.add(unit)
+        units[where] = unit
         result.units_created += 1
         changed = True
-    elif p.unit_changes:
+    elif p.unit_changes and where not in units:  # the room's later rows carry the same changes
         _apply(unit, p.unit_changes, estate_services.check_unit)
+        units[where] = unit
         result.units_updated += 1
         changed = True
     session.flush()
@@ -102,13 +107,13 @@ def _write_row(p: RowPlan, session, result: ImportResult, created: dict[int, Own
             _apply(owner, op.changes, services.check_owner)
             result.owners_updated += 1
             changed = True
-    elif op.same_as_row is not None:
-        owner = created[op.same_as_row]
+    elif op.same_as is not None:
+        owner = created[op.same_as]
     else:
         owner = Owner(estate_id=unit.estate_id, **{k: v for k, v in op.values.items() if v is not None})
         services.check_owner(owner)
         session.add(owner)
-        created[p.row] = owner
+        created[p.key] = owner
         result.owners_created += 1
         changed = True
     session.flush()
