@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired
 from app.core import clock
 from app.exceptions import DomainError, ImportRejected
 from app.extensions import db
+from app.fees import opening_import
 from app.owners import exporter, importer
 from app.security import permissions as P
 from app.core.views import current_estates
@@ -44,6 +45,20 @@ class ImportForm(FlaskForm):
     )
 
 
+class OpeningForm(FlaskForm):
+    """期初欠费: the opening balances of the units, one row per unit, fee item and month."""
+    estate = SelectField(_l("Estate"), coerce=int, validators=[InputRequired()])
+    file = FileField(
+        _l("Excel file (.xlsx)"),
+        validators=[FileRequired(_l("Choose the file to import.")),
+                    FileAllowed(["xlsx"], _l("Only Excel .xlsx files can be imported."))],
+    )
+    good_rows_only = BooleanField(
+        _l("Import only the rows without errors"),
+        description=_l("Otherwise nothing is imported while any row has an error."),
+    )
+
+
 def _estate_choices() -> list[tuple[int, str]]:
     return [(e.id, e.name) for e in current_estates()]
 
@@ -55,7 +70,7 @@ def _can_export() -> bool:
 class DataImportView(BaseView):
     route_base = "/import"
     class_permission_name = P.DATA_IMPORT
-    method_permission_name = {"index": "read", "template": "read", "upload": "write"}
+    method_permission_name = {"index": "read", "template": "read", "upload": "write", "opening": "write"}
     default_view = "index"
 
     def _form(self) -> ImportForm:
@@ -63,11 +78,15 @@ class DataImportView(BaseView):
         form.estate.choices = _estate_choices()
         return form
 
-    def _page(self, form: ImportForm, status: int = 200):
+    def _page(self, form: ImportForm, status: int = 200, opening_form: OpeningForm | None = None):
+        if opening_form is None:
+            opening_form = OpeningForm(prefix="opening")
+            opening_form.estate.choices = _estate_choices()
         return self.render_template(
             "staff/import.html", form=form, title=_l("Import and export"),
             columns=importer.COLUMNS, required=importer.REQUIRED_COLUMNS,
-            max_rows=importer.MAX_ROWS, can_export=_can_export(),
+            max_rows=importer.MAX_ROWS, can_export=_can_export(), opening_form=opening_form,
+            opening_columns=opening_import.COLUMNS,
         ), status
 
     @expose("/")
@@ -111,6 +130,39 @@ class DataImportView(BaseView):
         return self.render_template(
             "staff/import_result.html", title=_l("Import finished"), estate_name=estate_name,
             message=None, errors=result.skipped, result=result, notices=getattr(rows, "notices", []),
+        )
+
+    @expose("/opening", methods=["POST"])
+    @has_access
+    def opening(self):
+        """期初欠费 from Excel: charges of source "opening", each (unit, item, month) once."""
+        form = OpeningForm(prefix="opening")
+        form.estate.choices = _estate_choices()
+        if not form.validate_on_submit():
+            return self._page(self._form(), 400, opening_form=form)
+        estate_name = dict(form.estate.choices).get(form.estate.data, "")
+        rows = []
+        try:
+            if form.estate.data not in current_app.appbuilder.sm.current_estate_ids():
+                raise DomainError(_l("You do not work for this estate."))
+            rows = opening_import.read_workbook(form.file.data.stream)
+            result = opening_import.import_opening_balances(
+                rows, form.estate.data, current_user._get_current_object(), clock.now(),
+                good_rows_only=form.good_rows_only.data)
+        except ImportRejected as err:
+            return self.render_template(
+                "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
+                message=str(err), errors=err.errors, result=None, notices=getattr(rows, "notices", []),
+            ), 422
+        except DomainError as err:
+            db.session.rollback()
+            return self.render_template(
+                "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
+                message=str(err), errors=[], result=None,
+            ), 422
+        return self.render_template(
+            "staff/import_result.html", title=_l("Import finished"), estate_name=estate_name,
+            message=None, errors=result.skipped, result=None, opening=result, notices=rows.notices,
         )
 
     @expose("/owners.xlsx")
