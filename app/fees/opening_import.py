@@ -57,9 +57,6 @@ def _norm(text) -> str:
     return re.sub(r"[\s*＊:：_\-]", "", text).lower()
 
 
-_KEYS = {_norm(h): k for k, zh, en, more in COLUMNS for h in (k, zh, en, *more)}
-
-
 @dataclass
 class OpeningResult:
     charges_created: int = 0
@@ -68,8 +65,14 @@ class OpeningResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_workbook(file_obj) -> SheetRows:
-    """The data rows of the first sheet as {"row": n, key: raw value}, with notices."""
+def header_keys(columns) -> dict[str, str]:
+    return {_norm(h): k for k, zh, en, more in columns for h in (k, zh, en, *more)}
+
+
+def read_workbook(file_obj, columns=COLUMNS, required=("room", "amount")) -> SheetRows:
+    """The data rows of the first sheet as {"row": n, key: raw value}, with notices. The header
+    is the first of the top rows naming every ``required`` column (meter readings use it too)."""
+    known = header_keys(columns)
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -84,11 +87,11 @@ def read_workbook(file_obj) -> SheetRows:
         for number, values in rows:
             if number > HEADER_SEARCH_ROWS:
                 break
-            found = {_KEYS.get(_norm(v)) for v in values if cell_text(v)} - {None}
-            if {"room", "amount"} <= found:
+            found = {known.get(_norm(v)) for v in values if cell_text(v)} - {None}
+            if set(required) <= found:
                 keys = {}
                 for col, v in enumerate(values):
-                    key = _KEYS.get(_norm(v)) if cell_text(v) else None
+                    key = known.get(_norm(v)) if cell_text(v) else None
                     if key and key not in keys.values():
                         keys[col] = key
                     elif cell_text(v):
@@ -97,7 +100,7 @@ def read_workbook(file_obj) -> SheetRows:
                 break
         if keys is None:
             raise ImportRejected(_l("No header row found: the first rows must name the columns, "
-                                    "e.g. %(headers)s.", headers=" | ".join(zh for _k, zh, _e, _m in COLUMNS[2:6])), [])
+                                    "e.g. %(headers)s.", headers=" | ".join(zh for _k, zh, _e, _m in columns)), [])
         for number, values in rows:
             if number > MAX_SHEET_ROWS:
                 raise ImportRejected(_l("The sheet has more than %(n)d rows: delete the empty rows "

@@ -23,6 +23,7 @@ from app.core import clock
 from app.exceptions import DomainError, ImportRejected
 from app.extensions import db
 from app.fees import opening_import
+from app.meters import reading_import
 from app.owners import exporter, importer
 from app.security import permissions as P
 from app.core.views import current_estates
@@ -70,7 +71,8 @@ def _can_export() -> bool:
 class DataImportView(BaseView):
     route_base = "/import"
     class_permission_name = P.DATA_IMPORT
-    method_permission_name = {"index": "read", "template": "read", "upload": "write", "opening": "write"}
+    method_permission_name = {"index": "read", "template": "read", "upload": "write", "opening": "write",
+                              "readings": "write"}
     default_view = "index"
 
     def _form(self) -> ImportForm:
@@ -82,11 +84,14 @@ class DataImportView(BaseView):
         if opening_form is None:
             opening_form = OpeningForm(prefix="opening")
             opening_form.estate.choices = _estate_choices()
+        readings_form = OpeningForm(prefix="readings")
+        readings_form.estate.choices = _estate_choices()
         return self.render_template(
             "staff/import.html", form=form, title=_l("Import and export"),
             columns=importer.COLUMNS, required=importer.REQUIRED_COLUMNS,
             max_rows=importer.MAX_ROWS, can_export=_can_export(), opening_form=opening_form,
-            opening_columns=opening_import.COLUMNS,
+            opening_columns=opening_import.COLUMNS, readings_form=readings_form,
+            readings_columns=reading_import.COLUMNS,
         ), status
 
     @expose("/")
@@ -136,19 +141,27 @@ class DataImportView(BaseView):
     @has_access
     def opening(self):
         """期初欠费 from Excel: charges of source "opening", each (unit, item, month) once."""
-        form = OpeningForm(prefix="opening")
+        return self._money_import("opening", opening_import.read_workbook, opening_import.import_opening_balances)
+
+    @expose("/readings", methods=["POST"])
+    @has_access
+    def readings(self):
+        """抄表 from Excel: readings recorded (and household meters billed) as in the register."""
+        return self._money_import("readings", reading_import.read_readings, reading_import.import_readings)
+
+    def _money_import(self, prefix, read, write):
+        form = OpeningForm(prefix=prefix)
         form.estate.choices = _estate_choices()
         if not form.validate_on_submit():
-            return self._page(self._form(), 400, opening_form=form)
+            return self._page(self._form(), 400, opening_form=form if prefix == "opening" else None)
         estate_name = dict(form.estate.choices).get(form.estate.data, "")
         rows = []
         try:
             if form.estate.data not in current_app.appbuilder.sm.current_estate_ids():
                 raise DomainError(_l("You do not work for this estate."))
-            rows = opening_import.read_workbook(form.file.data.stream)
-            result = opening_import.import_opening_balances(
-                rows, form.estate.data, current_user._get_current_object(), clock.now(),
-                good_rows_only=form.good_rows_only.data)
+            rows = read(form.file.data.stream)
+            result = write(rows, form.estate.data, current_user._get_current_object(), clock.now(),
+                           good_rows_only=form.good_rows_only.data)
         except ImportRejected as err:
             return self.render_template(
                 "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
@@ -162,7 +175,8 @@ class DataImportView(BaseView):
             ), 422
         return self.render_template(
             "staff/import_result.html", title=_l("Import finished"), estate_name=estate_name,
-            message=None, errors=result.skipped, result=None, opening=result, notices=rows.notices,
+            message=None, errors=result.skipped, result=None, notices=rows.notices,
+            **{"opening" if prefix == "opening" else "readings": result},
         )
 
     @expose("/owners.xlsx")
