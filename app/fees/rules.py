@@ -53,7 +53,7 @@ CHARGE_SOURCES = {
     "sale": _l("Service sale"),
     "manual": _l("Manual"),
     "late_fee": _l("Late fee booked"),  # 滞纳金 booked when a payment was taken (app.latefees)
-    "opening": _l("Opening balance"),  # 期初欠费 imported from Excel (app.fees.opening_import)
+    "opening": _l("Opening arrears"),  # 期初欠费 imported from Excel (app.fees.opening_import)
 }
 ALL_TYPES = "all"
 MAX_RATE = Decimal("99999999.9999")
