@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.owners import rules
 from app.estate.models import Entrance
-from app.owners.models import Occupancy
+from app.owners.models import Occupancy, Owner
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -77,8 +77,8 @@ def export_owners(estate_ids, mask_personal: bool, id_numbers: bool = False) -> 
     """The units and their current occupants of ``estate_ids`` as an .xlsx file in the import
     layout (app.owners.importer), so that the file imports back into its estate with nothing
     changed and nothing refused: one row per unit and current occupant (the owner first), one
-    row with the unit's cells only for a unit nobody lives in. People who hold no unit now
-    (moved out) are in the owner register, not in this roster of the estate.
+    row with the unit's cells only for a unit nobody lives in, and at the end a row without room
+    cells for each person who holds no unit now (moved out, or registered before their unit).
     ``mask_personal``: phone numbers as 138****5678 (the import reads them as "keep");
     ``id_numbers``: the ID-number column filled (else left blank, which the import keeps)."""
     import openpyxl
@@ -114,6 +114,17 @@ def export_owners(estate_ids, mask_personal: bool, id_numbers: bool = False) -> 
                          "relation": _word("relation", occ.relation), "move_in_date": occ.move_in_date,
                          "emergency_contact": o.emergency_contact,
                          "emergency_phone": phone(o.emergency_phone),
+                         "important_client": "是" if o.important_client else "否", "notes": o.notes})
+
+    # people who hold no unit now (moved out, or registered before their unit): at the end,
+    # without room cells; the import matches them back to themselves
+    housed = {occ.owner_id for u in units for occ in u.current_occupants}
+    for o in db.session.scalars(select(Owner).where(Owner.estate_id.in_(list(estate_ids or [])))
+                                .options(selectinload(Owner.estate)).order_by(Owner.estate_id, Owner.name, Owner.id)):
+        if o.id not in housed:
+            rows.append({"estate": o.estate.name if o.estate else None, "name": o.name, "phone": phone(o.phone),
+                         "phone2": phone(o.phone2), "id_number": o.id_number if id_numbers else None,
+                         "emergency_contact": o.emergency_contact, "emergency_phone": phone(o.emergency_phone),
                          "important_client": "是" if o.important_client else "否", "notes": o.notes})
 
     layout = [COLUMNS[-1], *COLUMNS[:-1]]  # 小区 first: the list may hold several estates

@@ -45,8 +45,8 @@ class OwnerPlan:
 @dataclass
 class RowPlan:
     row: int
-    entrance: Entrance
-    room: str
+    entrance: Entrance | None  # None: a person without a unit (no unit, no occupancy)
+    room: str | None
     unit: Unit | None  # the existing unit, None = create
     unit_values: dict
     unit_changes: dict
@@ -81,13 +81,14 @@ def validate_rows(rows: list[dict], estate_ids, session, *, estate_id: int | Non
     ctx = _Context(session, estate_id, [v for _n, v, ok in parsed if ok], update_existing)
     bad = {n for n, _v, ok in parsed if not ok}
     for number, values, ok in parsed:
-        if ok:
+        if ok and values["room"] is not None:
             try:
                 ctx.resolve_entrance(values)
             except RowError as err:
                 errors += [(number, m) for m in err.messages]
                 bad.add(number)
-    for number, message in _same_room_checks([(n, v) for n, v, ok in parsed if ok and n not in bad]):
+    for number, message in _same_room_checks([(n, v) for n, v, ok in parsed
+                                              if ok and n not in bad and v["room"] is not None]):
         errors.append((number, message))
         bad.add(number)
 
@@ -213,6 +214,13 @@ class _Context:
             for chunk in _chunks(keys):
                 for o in session.scalars(select(Owner).where(Owner.estate_id == estate_id, column.in_(chunk))):
                     index.setdefault(getattr(o, attr), []).append(o)
+        self.unitless: dict[str, list[Owner]] = {}
+        names = sorted({p["name"] for r in rows if r["room"] is None for p in r.get("people", [])})
+        for chunk in _chunks(names):
+            for o in session.scalars(select(Owner).where(Owner.estate_id == estate_id, Owner.name.in_(chunk))
+                                     .options(selectinload(Owner.occupancies))):
+                if not any(occ.move_out_date is None for occ in o.occupancies):
+                    self.unitless.setdefault(o.name, []).append(o)
         # people met earlier in the file: key -> (first plan key, owner values, existing owner or None)
         self.people: dict[tuple, tuple[int, dict, Owner | None]] = {}
 
@@ -242,6 +250,12 @@ class _Context:
         return entrance
 
     def plan(self, number: int, v: dict) -> RowPlan:
+        if v["room"] is None:
+            problems: list[str] = []
+            owner = self._owner_plan(v, None, problems)
+            if problems:
+                raise RowError(problems)
+            return RowPlan(number, None, None, None, {}, {}, owner)
         entrance = self.locate(v)
         unit = self.units.get((entrance.id, v["room"]))
         unit_values = {"property_type": v["property_type"], "chargeable_area": v["area"],
@@ -360,6 +374,9 @@ class _Context:
                                if compatible(o.owner)}.values())
         if not candidates and v["phone"] and not isinstance(v["phone"], Masked):
             candidates = [o for o in self.by_phone.get(v["phone"], []) if compatible(o)]
+        if not candidates and unit is None and v["room"] is None:
+            # a person without a unit, written back by the (masked) export: by the name alone
+            candidates = [o for o in self.unitless.get(name, []) if compatible(o)]
         if len(candidates) > 1:
             problems.append(_("Several registered people match %(name)s: register this row by hand.",
                               name=name))

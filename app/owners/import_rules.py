@@ -289,6 +289,11 @@ def _room(raw: dict, out: dict, problems: list[str], run) -> None:
     """楼栋 / 单元 / 房号 columns, or one 房号 cell with the whole room in any common writing
     (3栋2单元501, 3-2-501, 03-02-0501, 3幢501室: the quick search's parser)."""
     whole = None
+    if all(cell_text(raw.get(k)) is None for k in ("building", "entrance", "room")) \
+            and cell_text(raw.get("name")) is not None:
+        # a person who holds no unit now (the owner export lists them so): no room
+        out["building"] = out["entrance"] = out["room"] = None
+        return
     if cell_text(raw.get("building")) is None and cell_text(raw.get("entrance")) is None:
         whole = estate_rules.parse_room_code(cell_text(raw.get("room")) or "")
     if whole is not None:

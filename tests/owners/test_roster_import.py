@@ -220,3 +220,23 @@ def test_the_upload_page_lists_what_was_left_aside(app, login):
     assert re.findall(r'class="notice-row">(\d+)<', page) == ["2", "2", "4"]
     with app.app_context():
         assert unit(estate_id, "1-1-9741").chargeable_area == Decimal("66.00")
+
+
+def test_a_person_without_a_unit_goes_out_and_back_unchanged(app, demo_estate):
+    from app.core.audit import acting_as
+
+    with acting_as(name="test"):
+        db.session.add(Owner(estate_id=demo_estate.id, name="已迁出的人", phone="13900009751"))
+        db.session.commit()
+    for mask in (False, True):
+        data = exporter.export_owners([demo_estate.id], mask_personal=mask)
+        rows = [r for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+                if "已迁出的人" in r]
+        assert len(rows) == 1 and rows[0][1:4] == (None, None, None)  # no room cells
+        before = counts()
+        _parsed, result = run(app, demo_estate, io.BytesIO(data))
+        assert result.skipped == [] and result.owners_created == 0 and counts() == before
+    # a new person-only row registers the person, without a unit
+    _parsed, result = run(app, demo_estate, roster([[1, None, None, None, None, "新登记无房", "13900009752",
+                                                     None, None, None]]))
+    assert result.owners_created == 1 and result.occupancies_created == 0
