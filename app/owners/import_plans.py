@@ -190,9 +190,12 @@ class _Context:
 
     def __init__(self, session, estate_id: int, rows: list[dict], update_existing: bool):
         self.update_existing = update_existing
-        self.buildings = {b.number: b for b in session.scalars(
+        # keyed by the normalised number, as the file's are: a number stored before numbers
+        # were normalised (0201, or written in lower case) is still the one the file means
+        norm = estate_rules.normalize_number
+        self.buildings = {norm(b.number): b for b in session.scalars(
             select(Building).where(Building.estate_id == estate_id))}
-        self.entrances = {(e.building_id, e.number): e for e in session.scalars(
+        self.entrances = {(e.building_id, norm(e.number)): e for e in session.scalars(
             select(Entrance).where(Entrance.estate_id == estate_id))}
         self.units: dict[tuple[int, str], Unit] = {}
         self.entrances_of: dict[int, list[Entrance]] = {}
@@ -200,11 +203,11 @@ class _Context:
             self.entrances_of.setdefault(e.building_id, []).append(e)
         wanted = {e.id for r in rows if r["building"] in self.buildings
                   for e in self.entrances_of.get(self.buildings[r["building"]].id, [])
-                  if r["entrance"] in (None, e.number)}
+                  if r["entrance"] in (None, norm(e.number))}
         for chunk in _chunks(sorted(wanted)):
             for u in session.scalars(select(Unit).where(Unit.entrance_id.in_(chunk)).options(
                     selectinload(Unit.occupancies).selectinload(Occupancy.owner))):
-                self.units[(u.entrance_id, u.room_number)] = u
+                self.units[(u.entrance_id, norm(u.room_number))] = u
         self.by_id: dict[str, list[Owner]] = {}
         self.by_phone: dict[str, list[Owner]] = {}
         for attr, index in (("id_number", self.by_id), ("phone", self.by_phone)):
@@ -237,7 +240,7 @@ class _Context:
             raise RowError([_("Building %(b)s has several entrances: write the room with its entrance, "
                               "e.g. %(example)s.", b=v["building"],
                               example=estate_rules.room_code(v["building"], "1", v["room"]))])
-        v["entrance"] = entrances[0].number
+        v["entrance"] = estate_rules.normalize_number(entrances[0].number)
 
     def locate(self, v: dict) -> Entrance:
         """The entrance the row's room is in; RowError when the building or entrance is unknown."""
