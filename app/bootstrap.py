@@ -98,18 +98,13 @@ def write_password_file(created: dict[str, str]) -> Path:
     return path
 
 
-def _demo_reconciliation(estate) -> None:
-    """The last three finished days reconciled and signed off, as the office does every three days."""
-    import datetime as dt
-
-    from app.cashdesk.reconciliation import prepare_reconciliation, sign_off
+def _demo_cash_history(estate) -> None:
+    """Past days deposited, confirmed and reconciled as the office does (app.cashdesk.demo)."""
+    from app.cashdesk.demo import seed_cash_history
     from app.core import clock
 
-    now = clock.now()
     sm = current_app.appbuilder.sm
-    rec = prepare_reconciliation(estate.id, now.date() - dt.timedelta(days=3), now.date() - dt.timedelta(days=1),
-                                 sm.find_user(username="clerk"), now)
-    sign_off(rec.id, rec.system_total, None, sm.find_user(username="accountant"), now)
+    seed_cash_history(estate, clock.today(), sm.find_user(username="clerk"), sm.find_user(username="accountant"))
 
 
 def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
@@ -125,7 +120,6 @@ def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
     estate = make_demo()
     created = create_demo_users(estate, demo_password)
     seed_fees(estate, clock.today(), months=current_app.config.get("DEMO_FEE_MONTHS", 12))
-    _demo_reconciliation(estate)
     from app.publishing.demo import seed_notices
 
     seed_notices(estate, clock.now(), current_app.appbuilder.sm.find_user(username="supervisor"))
@@ -136,6 +130,8 @@ def first_start(seed_demo: bool, demo_password: str | None) -> dict[str, str]:
 
     sm = current_app.appbuilder.sm
     seed_visits(estate, clock.today(), [sm.find_user(username="clerk"), sm.find_user(username="supervisor")])
+    # last: the other seeds post receipts too (paid repairs ...)
+    _demo_cash_history(estate)
     if not demo_password:
         write_password_file(created)
     return created

@@ -58,22 +58,42 @@ def check_choice(value: str, choices: dict, field: str) -> str:
     return value
 
 
-# "3-2-501", "3－2－501", "3/2/501", "3栋2单元501", "3幢2单元501室", "3#2-501"
+def normalize_number(text) -> str:
+    """A building, entrance or room number as the desk keeps it: half-width, upper case, and
+    without leading zeros when it is all digits, so that 0201 and 201 (03 and 3) are one room
+    (one building), never two side by side. "0" stays "0"; letters keep their zeros (B01)."""
+    value = str(text if text is not None else "").translate(_FULLWIDTH).strip().upper()
+    if value.isdigit() and value.isascii():
+        value = value.lstrip("0") or "0"
+    return value
+
+
+# "3-2-501", "3－2－501", "3/2/501", "3栋2单元501", "3幢2单元501室", "3#2-501", "03-02-0501"
 _ROOM_RE = re.compile(
     r"^\s*(?P<b>[0-9A-Za-z]+)\s*(?:[-－—–/#＃]|栋|幢|号楼)\s*"
     r"(?P<e>[0-9A-Za-z]+)\s*(?:[-－—–/]|单元)\s*"
     r"(?P<r>[0-9A-Za-z]+)\s*室?\s*$"
 )
+# "3幢501室", "3栋501室": a building of one entrance, written without it (the 室 tells it from
+# the entrance 3栋501 would be)
+_ROOM_NO_ENTRANCE_RE = re.compile(
+    r"^\s*(?P<b>[0-9A-Za-z]+)\s*(?:栋|幢|号楼)\s*(?P<r>[0-9A-Za-z]+)\s*室\s*$"
+)
 
 
-def parse_room_code(text: str) -> tuple[str, str, str] | None:
-    """Split a room as staff write it into (building, entrance, room), or None."""
+def parse_room_code(text: str) -> tuple[str, str | None, str] | None:
+    """Split a room as staff write it into (building, entrance, room), numbers normalised
+    (normalize_number), or None. The entrance is None for "3幢501室" (no entrance written)."""
     if not text:
         return None
-    m = _ROOM_RE.match(text.translate(_FULLWIDTH))
-    if not m:
-        return None
-    return m.group("b").upper(), m.group("e").upper(), m.group("r").upper()
+    text = text.translate(_FULLWIDTH)
+    m = _ROOM_RE.match(text)
+    if m:
+        return normalize_number(m.group("b")), normalize_number(m.group("e")), normalize_number(m.group("r"))
+    m = _ROOM_NO_ENTRANCE_RE.match(text)
+    if m:
+        return normalize_number(m.group("b")), None, normalize_number(m.group("r"))
+    return None
 
 
 _ENTRANCE_RE = re.compile(
@@ -84,7 +104,7 @@ _ENTRANCE_RE = re.compile(
 def parse_entrance_code(text: str) -> tuple[str, str] | None:
     """'1-1' or '1栋1单元' -> ('1', '1'): a building entrance, to list its units."""
     m = _ENTRANCE_RE.match((text or "").translate(_FULLWIDTH))
-    return (m.group("b").upper(), m.group("e").upper()) if m else None
+    return (normalize_number(m.group("b")), normalize_number(m.group("e"))) if m else None
 
 
 def room_code(building: str, entrance: str, room: str) -> str:

@@ -52,7 +52,8 @@ def check_zone(zone: Zone) -> None:
 
 
 def check_building(building: Building) -> None:
-    building.number = _require(building.number, "number", _l("Enter the building number.")).upper()
+    building.number = rules.normalize_number(
+        _require(building.number, "number", _l("Enter the building number.")))
     if building.zone is None:
         raise DomainError(_l("Choose the zone."), field="zone")
     if building.floors is not None and not (1 <= building.floors <= 200):
@@ -69,7 +70,8 @@ def check_building(building: Building) -> None:
 
 
 def check_entrance(entrance: Entrance) -> None:
-    entrance.number = _require(entrance.number, "number", _l("Enter the entrance number.")).upper()
+    entrance.number = rules.normalize_number(
+        _require(entrance.number, "number", _l("Enter the entrance number.")))
     if entrance.building is None:
         raise DomainError(_l("Choose the building."), field="building")
     dup = db.session.scalar(
@@ -85,7 +87,9 @@ def check_entrance(entrance: Entrance) -> None:
 
 def check_unit(unit: Unit) -> None:
     """Room present and unique in its entrance, area > 0 with at most 2 decimals, known type."""
-    unit.room_number = _require(unit.room_number, "room_number", _l("Enter the room number.")).upper()
+    # 0201 is room 201: a second unit beside it would split one household's fees and history
+    unit.room_number = rules.normalize_number(
+        _require(unit.room_number, "room_number", _l("Enter the room number.")))
     if unit.entrance is None:
         raise DomainError(_l("Choose the building entrance."), field="entrance")
     unit.chargeable_area = rules.parse_area(unit.chargeable_area)
@@ -118,14 +122,16 @@ def units_of_entrance(estate_ids: list[int], text: str, limit: int) -> list[Unit
 
 
 def find_unit_by_code(estate_ids: list[int], text: str) -> list[Unit]:
-    """Units matching a room as staff say it (3-2-501), in the given estates."""
+    """Units matching a room as staff say it (3-2-501, 03-02-0501, 3幢501室), in the given
+    estates. Without an entrance (3幢501室) every entrance of the building is looked in."""
     parts = rules.parse_room_code(text)
     if not parts or not estate_ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Unit)
-            .where(Unit.estate_id.in_(estate_ids), Unit.code == rules.room_code(*parts))
-            .order_by(Unit.estate_id)
-        )
-    )
+    building, entrance, room = parts
+    stmt = select(Unit).where(Unit.estate_id.in_(estate_ids))
+    if entrance is None:
+        stmt = stmt.join(Building, Unit.building_id == Building.id).where(
+            Building.number == building, Unit.room_number == room)
+    else:
+        stmt = stmt.where(Unit.code == rules.room_code(building, entrance, room))
+    return list(db.session.scalars(stmt.order_by(Unit.estate_id, Unit.sort_key)))

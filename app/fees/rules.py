@@ -53,6 +53,7 @@ CHARGE_SOURCES = {
     "sale": _l("Service sale"),
     "manual": _l("Manual"),
     "late_fee": _l("Late fee booked"),  # 滞纳金 booked when a payment was taken (app.latefees)
+    "opening": _l("Opening arrears"),  # 期初欠费 imported from Excel (app.fees.opening_import)
 }
 # Who a charge is billed to: the owner of the unit on those days, or the developer
 BILLED_TO = {"owner": _l("Owner"), "developer": _l("Developer")}

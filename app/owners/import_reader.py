@@ -12,16 +12,30 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.exceptions import ImportRejected
-from app.owners.import_rules import COLUMNS, LABELS, REQUIRED_COLUMNS, cell_text, header_key
+from app.owners.import_rules import (COLUMNS, LABELS, REQUIRED_COLUMNS, cell_text, header_key,
+                                     is_main_header, is_total_row)
 
 MAX_ROWS = 5000
 MAX_SHEET_ROWS = 2 * MAX_ROWS + 10
 HEADER_SEARCH_ROWS = 10
 
 
-def parse_workbook(file_obj) -> list[dict]:
+class SheetRows(list):
+    """The data rows, and ``notices``: what was read but left aside (columns the desk does not
+    keep, totals rows), as (Excel row number, translated message) for the result page."""
+
+    def __init__(self, rows=(), notices=None):
+        super().__init__(rows)
+        self.notices: list[tuple[int, str]] = list(notices or [])
+
+
+def parse_workbook(file_obj) -> SheetRows:
     """The data rows of the first sheet as {"row": Excel row number, column key: raw value}.
-    Raises ImportRejected when the file is no .xlsx or its header row is unusable."""
+    Raises ImportRejected when the file is no .xlsx or its header row is unusable.
+
+    Rosters are kept for people, not for this desk: a column it does not use (序号, 楼层 ...) is
+    left aside with a notice, and so is a totals row (合计); a title row above the header and a
+    header merged over two phone columns (联系电话 over 手机 and a second number) are read."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -32,11 +46,15 @@ def parse_workbook(file_obj) -> list[dict]:
     try:
         rows = enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)
         keys = None
+        notices: list[tuple[int, str]] = []
         for number, values in rows:
             if number > HEADER_SEARCH_ROWS:
                 break
-            if sum(1 for v in values if cell_text(v) and header_key(v)) >= 3:
-                keys, errors = _read_header(number, values)
+            found = {header_key(v) for v in values if cell_text(v) and header_key(v)}
+            # a roster of one 房号 column may name only the room and the owner
+            if len(found) >= 3 or ("room" in found and len(found) >= 2):
+                keys, errors = _read_header(number, values, notices)
+                ignored = {col for col, v in enumerate(values) if cell_text(v) is not None and col not in keys}
                 if errors:
                     raise ImportRejected(_l("The header row of the file is not usable."), errors)
                 break
@@ -44,12 +62,15 @@ def parse_workbook(file_obj) -> list[dict]:
             headers = " | ".join(zh for _k, zh, _e, _m in COLUMNS[:6])
             raise ImportRejected(_l("No header row found: the first rows must name the columns, "
                                     "e.g. %(headers)s.", headers=headers), [])
-        data: list[dict] = []
+        data = SheetRows(notices=notices)
         for number, values in rows:
             if number > MAX_SHEET_ROWS:  # blank but formatted rows are read too: keep it bounded
                 raise ImportRejected(_l("The sheet has more than %(n)d rows: delete the empty rows "
                                         "below the data and try again.", n=MAX_SHEET_ROWS), [])
             if all(cell_text(v) is None for v in values):
+                continue
+            if is_total_row(values):
+                data.notices.append((number, _("A totals row (合计): skipped.")))
                 continue
             if len(data) >= MAX_ROWS:
                 raise ImportRejected(_l("A file may hold at most %(n)d rows.", n=MAX_ROWS), [])
@@ -57,6 +78,8 @@ def parse_workbook(file_obj) -> list[dict]:
             for col, value in enumerate(values):
                 if col in keys:
                     record[keys[col]] = value
+                elif col in ignored:
+                    continue
                 elif cell_text(value) is not None:
                     record.setdefault("_stray", col + 1)
             data.append(record)
@@ -65,19 +88,36 @@ def parse_workbook(file_obj) -> list[dict]:
         wb.close()
 
 
-def _read_header(number: int, values) -> tuple[dict, list]:
+def _read_header(number: int, values, notices: list) -> tuple[dict, list]:
     keys: dict[int, str] = {}
+    main: dict[str, bool] = {}  # key -> read from a column of its own name
     errors = []
+    values = list(values)
     for col, value in enumerate(values):
         if cell_text(value) is None:
+            # a header merged over two columns: 联系电话 over two numbers is phone and second phone
+            if keys.get(col - 1) == "phone" and "phone2" not in keys.values():
+                keys[col] = "phone2"
             continue
         key = header_key(value)
         if key is None:
-            errors.append((number, _("Unknown column “%(name)s”.", name=cell_text(value))))
+            notices.append((number, _("The column “%(name)s” is not kept by the desk: ignored.",
+                                      name=cell_text(value))))
         elif key in keys.values():
-            errors.append((number, _("The column “%(name)s” appears twice.", name=cell_text(value))))
+            other = next(c for c, k in keys.items() if k == key)
+            if is_main_header(value) and not main[key]:
+                # 收费面积 beside 建筑面积: the chargeable area is the one billed
+                notices.append((number, _("The column “%(name)s” is not kept by the desk: ignored.",
+                                          name=cell_text(values[other]))))
+                del keys[other]
+                keys[col], main[key] = key, True
+            elif main[key] and not is_main_header(value):
+                notices.append((number, _("The column “%(name)s” is not kept by the desk: ignored.",
+                                          name=cell_text(value))))
+            else:
+                errors.append((number, _("The column “%(name)s” appears twice.", name=cell_text(value))))
         else:
-            keys[col] = key
+            keys[col], main[key] = key, is_main_header(value)
     for key in REQUIRED_COLUMNS:
         if key not in keys.values():
             errors.append((number, _("The column “%(name)s” is missing.", name=LABELS[key])))

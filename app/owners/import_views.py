@@ -22,6 +22,8 @@ from wtforms.validators import InputRequired
 from app.core import clock
 from app.exceptions import DomainError, ImportRejected
 from app.extensions import db
+from app.fees import opening_import
+from app.meters import reading_import
 from app.owners import exporter, importer
 from app.security import permissions as P
 from app.core.views import current_estates
@@ -44,6 +46,20 @@ class ImportForm(FlaskForm):
     )
 
 
+class OpeningForm(FlaskForm):
+    """期初欠费: the opening balances of the units, one row per unit, fee item and month."""
+    estate = SelectField(_l("Estate"), coerce=int, validators=[InputRequired()])
+    file = FileField(
+        _l("Excel file (.xlsx)"),
+        validators=[FileRequired(_l("Choose the file to import.")),
+                    FileAllowed(["xlsx"], _l("Only Excel .xlsx files can be imported."))],
+    )
+    good_rows_only = BooleanField(
+        _l("Import only the rows without errors"),
+        description=_l("Otherwise nothing is imported while any row has an error."),
+    )
+
+
 def _estate_choices() -> list[tuple[int, str]]:
     return [(e.id, e.name) for e in current_estates()]
 
@@ -55,7 +71,8 @@ def _can_export() -> bool:
 class DataImportView(BaseView):
     route_base = "/import"
     class_permission_name = P.DATA_IMPORT
-    method_permission_name = {"index": "read", "template": "read", "upload": "write"}
+    method_permission_name = {"index": "read", "template": "read", "upload": "write", "opening": "write",
+                              "readings": "write"}
     default_view = "index"
 
     def _form(self) -> ImportForm:
@@ -63,11 +80,18 @@ class DataImportView(BaseView):
         form.estate.choices = _estate_choices()
         return form
 
-    def _page(self, form: ImportForm, status: int = 200):
+    def _page(self, form: ImportForm, status: int = 200, opening_form: OpeningForm | None = None):
+        if opening_form is None:
+            opening_form = OpeningForm(prefix="opening")
+            opening_form.estate.choices = _estate_choices()
+        readings_form = OpeningForm(prefix="readings")
+        readings_form.estate.choices = _estate_choices()
         return self.render_template(
             "staff/import.html", form=form, title=_l("Import and export"),
             columns=importer.COLUMNS, required=importer.REQUIRED_COLUMNS,
-            max_rows=importer.MAX_ROWS, can_export=_can_export(),
+            max_rows=importer.MAX_ROWS, can_export=_can_export(), opening_form=opening_form,
+            opening_columns=opening_import.COLUMNS, readings_form=readings_form,
+            readings_columns=reading_import.COLUMNS,
         ), status
 
     @expose("/")
@@ -90,6 +114,7 @@ class DataImportView(BaseView):
         sm = current_app.appbuilder.sm
         options = dict(good_rows_only=form.good_rows_only.data, update_existing=form.update_existing.data)
         estate_name = dict(form.estate.choices).get(form.estate.data, "")
+        rows = []
         try:
             rows = importer.parse_workbook(form.file.data.stream)
             result = importer.import_rows(
@@ -99,7 +124,7 @@ class DataImportView(BaseView):
         except ImportRejected as err:
             return self.render_template(
                 "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
-                message=str(err), errors=err.errors, result=None,
+                message=str(err), errors=err.errors, result=None, notices=getattr(rows, "notices", []),
             ), 422
         except DomainError as err:
             db.session.rollback()
@@ -109,7 +134,49 @@ class DataImportView(BaseView):
             ), 422
         return self.render_template(
             "staff/import_result.html", title=_l("Import finished"), estate_name=estate_name,
-            message=None, errors=result.skipped, result=result,
+            message=None, errors=result.skipped, result=result, notices=getattr(rows, "notices", []),
+        )
+
+    @expose("/opening", methods=["POST"])
+    @has_access
+    def opening(self):
+        """期初欠费 from Excel: charges of source "opening", each (unit, item, month) once."""
+        return self._money_import("opening", opening_import.read_workbook, opening_import.import_opening_balances)
+
+    @expose("/readings", methods=["POST"])
+    @has_access
+    def readings(self):
+        """抄表 from Excel: readings recorded (and household meters billed) as in the register."""
+        return self._money_import("readings", reading_import.read_readings, reading_import.import_readings)
+
+    def _money_import(self, prefix, read, write):
+        form = OpeningForm(prefix=prefix)
+        form.estate.choices = _estate_choices()
+        if not form.validate_on_submit():
+            return self._page(self._form(), 400, opening_form=form if prefix == "opening" else None)
+        estate_name = dict(form.estate.choices).get(form.estate.data, "")
+        rows = []
+        try:
+            if form.estate.data not in current_app.appbuilder.sm.current_estate_ids():
+                raise DomainError(_l("You do not work for this estate."))
+            rows = read(form.file.data.stream)
+            result = write(rows, form.estate.data, current_user._get_current_object(), clock.now(),
+                           good_rows_only=form.good_rows_only.data)
+        except ImportRejected as err:
+            return self.render_template(
+                "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
+                message=str(err), errors=err.errors, result=None, notices=getattr(rows, "notices", []),
+            ), 422
+        except DomainError as err:
+            db.session.rollback()
+            return self.render_template(
+                "staff/import_result.html", title=_l("Import refused"), estate_name=estate_name,
+                message=str(err), errors=[], result=None,
+            ), 422
+        return self.render_template(
+            "staff/import_result.html", title=_l("Import finished"), estate_name=estate_name,
+            message=None, errors=result.skipped, result=None, notices=rows.notices,
+            **{"opening" if prefix == "opening" else "readings": result},
         )
 
     @expose("/owners.xlsx")
@@ -121,7 +188,8 @@ class DataImportView(BaseView):
         if not _can_export():
             abort(403)
         data = exporter.export_owners(
-            sm.current_estate_ids(), mask_personal=not sm.has_access(P.READ_PHONE, P.OWNER)
+            sm.current_estate_ids(), mask_personal=not sm.has_access(P.READ_PHONE, P.OWNER),
+            id_numbers=sm.has_access(P.READ_ID_NUMBER, P.OWNER),
         )
         from app.security import events
 

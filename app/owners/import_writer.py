@@ -18,7 +18,7 @@ from app.estate import services as estate_services
 from app.estate.models import Unit
 from app.exceptions import DomainError, ImportRejected
 from app.owners import services
-from app.owners.import_plans import RowPlan, validate_rows
+from app.owners.import_plans import RowPlan, _chosen_estate, validate_rows
 from app.owners.models import Occupancy, Owner
 
 
@@ -56,7 +56,7 @@ def import_rows(rows: list[dict], estate_ids, session, *, estate_id: int | None 
         result = ImportResult(skipped=errors)
         # no actor given: the audit log falls back to the logged-in user (see audit.current_actor)
         with acting_as(actor) if actor is not None else nullcontext(), session.no_autoflush:
-            _write(plans, session, result)
+            _write(plans, session, result, _chosen_estate(estate_ids, estate_id))
         session.commit()
         return result
     except BaseException:
@@ -64,32 +64,39 @@ def import_rows(rows: list[dict], estate_ids, session, *, estate_id: int | None 
         raise
 
 
-def _write(plans: list[RowPlan], session, result: ImportResult) -> None:
-    created: dict[int, Owner] = {}
+def _write(plans: list[RowPlan], session, result: ImportResult, estate_id: int) -> None:
+    created: dict[tuple, Owner] = {}
+    units: dict[tuple, Unit] = {}  # the units this import created or updated, by (entrance, room)
+    changed_rows: dict[int, bool] = {}
     for p in plans:
         try:
-            changed = _write_row(p, session, result, created)
+            changed = _write_row(p, session, result, created, units, estate_id)
         except DomainError as err:
             raise ImportRejected(_l("Nothing was imported: row %(row)d was refused.", row=p.row),
                                  [(p.row, str(err))])
-        if changed:
-            result.rows_imported += 1
-        else:
-            result.rows_unchanged += 1
+        changed_rows[p.row] = changed_rows.get(p.row, False) or changed
+    result.rows_imported = sum(1 for c in changed_rows.values() if c)
+    result.rows_unchanged = len(changed_rows) - result.rows_imported
 
 
-def _write_row(p: RowPlan, session, result: ImportResult, created: dict[int, Owner]) -> bool:
+def _write_row(p: RowPlan, session, result: ImportResult, created: dict[tuple, Owner],
+               units: dict[tuple, Unit], estate_id: int) -> bool:
     changed = False
-    unit = p.unit
-    if unit is None:
+    where = (p.entrance.id, p.room) if p.entrance is not None else None
+    unit = p.unit or units.get(where)
+    if where is None:
+        pass  # a person without a unit
+    elif unit is None:
         unit = Unit(entrance=p.entrance, room_number=p.room, estate_id=p.entrance.estate_id,
                     **{k: v for k, v in p.unit_values.items() if v is not None})
         estate_services.check_unit(unit)
         session.add(unit)
+        units[where] = unit
         result.units_created += 1
         changed = True
-    elif p.unit_changes:
+    elif p.unit_changes and where not in units:  # the room's later rows carry the same changes
         _apply(unit, p.unit_changes, estate_services.check_unit)
+        units[where] = unit
         result.units_updated += 1
         changed = True
     session.flush()
@@ -102,16 +109,18 @@ def _write_row(p: RowPlan, session, result: ImportResult, created: dict[int, Own
             _apply(owner, op.changes, services.check_owner)
             result.owners_updated += 1
             changed = True
-    elif op.same_as_row is not None:
-        owner = created[op.same_as_row]
+    elif op.same_as is not None:
+        owner = created[op.same_as]
     else:
-        owner = Owner(estate_id=unit.estate_id, **{k: v for k, v in op.values.items() if v is not None})
+        owner = Owner(estate_id=estate_id, **{k: v for k, v in op.values.items() if v is not None})
         services.check_owner(owner)
         session.add(owner)
-        created[p.row] = owner
+        created[p.key] = owner
         result.owners_created += 1
         changed = True
     session.flush()
+    if unit is None:
+        return changed
     if op.occupancy is not None:
         if op.occupancy_changes:
             _apply(op.occupancy, op.occupancy_changes, services.check_occupancy)

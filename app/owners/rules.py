@@ -15,22 +15,50 @@ RELATIONS = {
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 _PHONE_RE = re.compile(r"^\+?\d{7,15}$")
+# full-width digits, plus and dashes as an IME types them
+_PHONE_WIDTH = str.maketrans("０１２３４５６７８９＋－—–", "0123456789+---")
+# between two numbers in one cell: 、 , ; / or a line break (a space may be inside one number)
+_PHONE_SEPARATORS = re.compile(r"[、，,;；/／\r\n]+")
+
+
+def split_phones(raw: str | None) -> list[str]:
+    """The numbers written in one cell or box, each normalised (normalize_phone): "138 1234
+    5678" is one number, "13812345678、13912345678" or "13812345678 13912345678" two."""
+    if raw is None or not str(raw).strip():
+        return []
+    found: list[str] = []
+    for piece in _PHONE_SEPARATORS.split(str(raw).translate(_PHONE_WIDTH)):
+        if not piece.strip():
+            continue
+        words = piece.split()
+        compact = re.sub(r"[\s\-()（）]", "", piece)
+        # two whole numbers side by side, separated by spaces only
+        if len(words) > 1 and not _PHONE_RE.match(compact) and all(
+                _PHONE_RE.match(re.sub(r"[\-()（）]", "", w)) for w in words):
+            found += [_one_phone(w) for w in words]
+        else:
+            found.append(_one_phone(piece))
+    return found
+
+
+def _one_phone(text: str) -> str:
+    compact = re.sub(r"[\s\-()（）]", "", text)
+    if not _PHONE_RE.match(compact):
+        raise DomainError(_l("A phone number has 7 to 15 digits, e.g. 13812345678 or 025-84561234."))
+    return compact
 
 
 def normalize_phone(raw: str | None, field: str = "phone") -> str | None:
-    """Digits only (a leading + kept); spaces and hyphens dropped. Letters are refused."""
-    if raw is None:
-        return None
-    text = str(raw).strip()
-    if not text:
-        return None
-    compact = re.sub(r"[\s\-()（）]", "", text)
-    if not _PHONE_RE.match(compact):
-        raise DomainError(
-            _l("A phone number has 7 to 15 digits, e.g. 13812345678 or 025-84561234."),
-            field=field,
-        )
-    return compact
+    """Digits only (a leading + kept); full-width digits made half-width, spaces and hyphens
+    dropped. Letters are refused, and so are two numbers in one box (never glued into one)."""
+    try:
+        numbers = split_phones(raw)
+    except DomainError as err:
+        raise DomainError(err.message, field=field)
+    if len(numbers) > 1:
+        raise DomainError(_l("Enter one phone number here (the second one goes in the second phone)."),
+                          field=field)
+    return numbers[0] if numbers else None
 
 
 def mask_phone(phone: str | None) -> str:

@@ -32,26 +32,41 @@ def a_demo_owner(estate_id) -> Owner:
                              .order_by(Owner.id).limit(1))
 
 
+def records(data: bytes) -> list[dict]:
+    """The sheet's rows by their header (the import layout's Chinese names)."""
+    header, *rows = list(sheet(data).iter_rows(values_only=True))
+    return [dict(zip(header, r)) for r in rows]
+
+
+LAYOUT = ("小区", "楼栋", "单元", "房号", "物业类型", "收费面积", "房屋状态", "业主姓名", "手机", "备用电话",
+          "证件号码", "关系", "入住日期", "紧急联系人", "紧急联系电话", "重要客户", "备注")
+
+
 def test_export_has_the_owners_of_the_estates_given(app_ctx, demo_estate, other_estate):
     with force_locale("en"):
-        demo = rows_of(exporter.export_owners([demo_estate.id], mask_personal=False))
-        other = rows_of(exporter.export_owners([other_estate.id], mask_personal=False))
+        demo = records(exporter.export_owners([demo_estate.id], mask_personal=False))
+        other = records(exporter.export_owners([other_estate.id], mask_personal=False))
         header = next(sheet(exporter.export_owners([], mask_personal=False)).iter_rows(values_only=True))
-    assert header == ("Estate", "Name", "Phone", "Unit", "Relation", "Move-in date", "Important client")
-    assert {r[0] for r in demo} == {demo_estate.name}
-    assert "乙小区业主" not in {r[1] for r in demo}
-    assert other == [(OTHER_ESTATE, "乙小区业主", "13900009999", "3-2-501", "Owner", None, None)]
+    # the import layout, whatever the page's language, with the estate in front
+    assert header == LAYOUT
+    assert {r["小区"] for r in demo} == {demo_estate.name}
+    assert "乙小区业主" not in {r["业主姓名"] for r in demo}
+    [theirs] = [r for r in other if r["业主姓名"]]
+    assert (theirs["小区"], theirs["楼栋"], theirs["单元"], theirs["房号"], theirs["手机"], theirs["关系"]) == (
+        OTHER_ESTATE, "3", "2", "501", "13900009999", "业主")
     known = a_demo_owner(demo_estate.id)
-    assert (known.name, known.phone) in {(r[1], r[2]) for r in demo}
-    # room 3-2-501 of the demo estate is in the list, with its current occupants
-    assert any(r[3] == "3-2-501" for r in demo)
+    assert (known.name, known.phone) in {(r["业主姓名"], r["手机"]) for r in demo}
+    # room 3-2-501 of the demo estate is in the list, with its current occupants and its unit data
+    mine = [r for r in demo if (r["楼栋"], r["单元"], r["房号"]) == ("3", "2", "501")]
+    assert mine and all(r["收费面积"] and r["物业类型"] and r["房屋状态"] for r in mine)
 
 
 def test_export_masks_phones_when_asked(app_ctx, demo_estate):
     with force_locale("en"):
         data = exporter.export_owners([demo_estate.id], mask_personal=True)
-    phones = [r[2] for r in rows_of(data) if r[2]]
+    phones = [r["手机"] for r in records(data) if r["手机"]]
     assert phones and all(re.fullmatch(r"\d{3}\*+\d{4}", p) for p in phones)
+    assert not any(r["证件号码"] for r in records(data))  # ID numbers only for who may read them
     known = a_demo_owner(demo_estate.id)
     assert known.phone.encode() not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
 
@@ -59,7 +74,13 @@ def test_export_masks_phones_when_asked(app_ctx, demo_estate):
 def test_formula_like_names_come_out_as_inert_text(app_ctx, demo_estate):
     # flushed, exported, rolled back: names sorting before every real name would otherwise
     # stay in the session database for the tests that follow
-    db.session.add_all(Owner(estate_id=demo_estate.id, name=name) for name in DANGEROUS)
+    from app.estate.models import Unit
+    from app.owners.models import Occupancy
+
+    room = db.session.scalar(select(Unit).where(Unit.estate_id == demo_estate.id).order_by(Unit.id).limit(1))
+    for name in DANGEROUS:
+        db.session.add(Occupancy(unit=room, owner=Owner(estate_id=demo_estate.id, name=name),
+                                 relation="family", estate_id=demo_estate.id))
     db.session.flush()
     try:
         with force_locale("en"):
@@ -67,7 +88,8 @@ def test_formula_like_names_come_out_as_inert_text(app_ctx, demo_estate):
     finally:
         db.session.rollback()
     ws = sheet(data)
-    cells = {c.value: c for line in ws.iter_rows(min_row=2, max_col=2, min_col=2) for c in line}
+    column = LAYOUT.index("业主姓名") + 1
+    cells = {c.value: c for line in ws.iter_rows(min_row=2, max_col=column, min_col=column) for c in line}
     for name in DANGEROUS:
         cell = cells[name]
         assert cell.data_type == "s", name  # a string, not a formula
@@ -88,7 +110,7 @@ def test_import_keeps_a_formula_like_name_as_text(app_ctx, demo_estate):
 def test_template_has_the_documented_header_row(app_ctx):
     ws = sheet(exporter.import_template())
     header, example = list(ws.iter_rows(max_row=2, values_only=True))
-    assert list(header) == [zh for _k, zh, _e, _m in importer.COLUMNS]
+    assert list(header) == [zh for k, zh, _e, _m in importer.COLUMNS if k != "estate"]
     assert example[:3] == ("1", "1", "101")
 
 
@@ -100,14 +122,14 @@ def test_manager_downloads_the_list_with_full_phones(app, login):
     assert resp.mimetype == exporter.XLSX_MIMETYPE
     assert "attachment" in resp.headers["Content-Disposition"]
     assert "no-store" in resp.headers["Cache-Control"]
-    rows = rows_of(resp.data)
-    assert {r[0] for r in rows} == {"山水湖畔小区"}
+    rows = records(resp.data)
+    assert {r["小区"] for r in rows} == {"山水湖畔小区"}
     with app.app_context():
         from app.demo import ESTATE_NAME
         from app.estate.models import Estate
 
         known = a_demo_owner(db.session.query(Estate).filter_by(name=ESTATE_NAME).one().id)
-        assert (known.name, known.phone) in {(r[1], r[2]) for r in rows}
+        assert (known.name, known.phone) in {(r["业主姓名"], r["手机"]) for r in rows}
 
 
 def test_the_import_page_links_to_the_export_for_the_supervisor(login):

@@ -212,7 +212,7 @@ def test_values_are_checked_like_the_forms(app, demo_estate):
         row("9955", name="日期错", move_in="上个月"),                # row 6: no date
         row("9956", phone="13900009956"),                          # row 7: phone without a name
         row("9957", name="号码丢位", id_number=1.10105194912310e17),  # row 8: ID typed as a number
-        row("9958", "89.50㎡"),                                     # row 9: text in the area
+        row("9958", "约89平"),                                      # row 9: text in the area
     ])
     assert sorted(errors) == [2, 3, 4, 5, 6, 7, 8, 9]
     assert "多层" in errors[2] and "已入住" in errors[3] and "not valid" in errors[4]
@@ -249,7 +249,7 @@ def test_a_file_that_is_not_a_usable_sheet_is_refused(english):
     with pytest.raises(ImportRejected):
         importer.parse_workbook(io.BytesIO(b"name,phone\n"))
     with pytest.raises(ImportRejected) as exc:
-        importer.parse_workbook(xlsx([row("9971")], headers=[*HEADERS[:15], "微信号"]))
+        importer.parse_workbook(xlsx([row("9971")], headers=[*HEADERS[:15], "业主姓名"]))
     assert exc.value.errors and exc.value.errors[0][0] == 1
     with pytest.raises(ImportRejected):
         importer.parse_workbook(xlsx([row("9972")], headers=["A", "B", "C"]))

@@ -36,13 +36,19 @@ def test_area_refused_never_rounded(raw):
         ("3#2-501", ("3", "2", "501")),
         (" 12 - 1 - 1203 ", ("12", "1", "1203")),
         ("3/2/501", ("3", "2", "501")),
+        # rosters pad numbers with zeros; a building of one entrance is written without it
+        ("03-02-0501", ("3", "2", "501")),
+        ("０３栋０２单元０５０１室", ("3", "2", "501")),
+        ("3幢501室", ("3", None, "501")),
+        ("3栋0501室", ("3", None, "501")),
+        ("b-1-0201", ("B", "1", "201")),
     ],
 )
 def test_room_codes_as_staff_write_them(text, expected):
     assert rules.parse_room_code(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "张三", "13812345678", "3-501", "3-2-501-7"])
+@pytest.mark.parametrize("text", ["", "张三", "13812345678", "3-501", "3-2-501-7", "3栋501"])
 def test_not_a_room_code(text):
     assert rules.parse_room_code(text) is None
 
@@ -50,3 +56,10 @@ def test_not_a_room_code(text):
 @pytest.mark.parametrize("room, floor", [("501", 5), ("1203", 12), ("101", 1), ("88", None), ("B1", None)])
 def test_floor_from_room_number(room, floor):
     assert rules.floor_of(room) == floor
+
+
+@pytest.mark.parametrize("raw, number", [("0201", "201"), ("201", "201"), ("03", "3"), ("０２０１", "201"),
+                                         (" 501 ", "501"), ("0", "0"), ("000", "0"), ("b01", "B01"),
+                                         ("A", "A")])
+def test_numbers_are_normalised_so_0201_is_room_201(raw, number):
+    assert rules.normalize_number(raw) == number

@@ -8,7 +8,10 @@ from app.owners import rules
 @pytest.mark.parametrize(
     "raw, expected",
     [("13812345678", "13812345678"), ("138 1234 5678", "13812345678"),
-     ("025-84561234", "02584561234"), ("+8613812345678", "+8613812345678"), ("", None), (None, None)],
+     ("025-84561234", "02584561234"), ("+8613812345678", "+8613812345678"), ("", None), (None, None),
+     # as rosters and IMEs write them: full-width digits and dashes, spaces around, CRLF after
+     ("１３８１２３４５６７８", "13812345678"), ("０２５－８４５６１２３４", "02584561234"),
+     (" 138-1234-5678 \r\n", "13812345678"), ("+86 138 1234 5678", "+8613812345678")],
 )
 def test_phone_normalised(raw, expected):
     assert rules.normalize_phone(raw) == expected
@@ -19,6 +22,24 @@ def test_phone_with_letters_or_wrong_length_refused(raw):
     with pytest.raises(DomainError) as err:
         rules.normalize_phone(raw, "phone")
     assert err.value.field == "phone"
+
+
+@pytest.mark.parametrize("raw", ["13812345678、13912345678", "13812345678/025-84561234",
+                                 "13812345678\r\n13912345678", "13812345678 13912345678"])
+def test_two_numbers_in_one_box_are_refused_never_glued(raw):
+    with pytest.raises(DomainError) as err:
+        rules.normalize_phone(raw, "phone2")
+    assert err.value.field == "phone2"
+    assert "second" in str(err.value)
+
+
+@pytest.mark.parametrize("raw, numbers", [
+    ("13812345678、１３９１２３４５６７８", ["13812345678", "13912345678"]),
+    ("138 1234 5678；025-84561234", ["13812345678", "02584561234"]),
+    ("13812345678 13912345678", ["13812345678", "13912345678"]),
+    ("13812345678\r\n", ["13812345678"]), ("  ", [])])
+def test_a_cell_of_phone_numbers_is_split_into_numbers(raw, numbers):
+    assert rules.split_phones(raw) == numbers
 
 
 def test_phone_masked_like_138_stars_5678():
