@@ -114,3 +114,16 @@ def exact_decimals(schema, model) -> None:
         schema.fields[name] = schema.load_fields[name] = exact
         if name in schema.dump_fields:
             schema.dump_fields[name] = exact
+
+
+class PlainFieldInfo:
+    """``_info``: FAB translates ``label_columns.get(name, "")`` and ``description_columns.get(
+    name, "")``, and ``gettext("")`` is the catalog's header (``Project-Id-Version…``): a
+    field without a description showed it. Only a text that is there is translated."""
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        ret = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        for key, texts in (("label", self.label_columns), ("description", self.description_columns)):
+            text = texts.get(field.name)
+            ret[key] = gettext(str(text)) if text else ""
+        return ret

@@ -14,6 +14,8 @@ from flask_appbuilder.security.sqla.apis import (
 from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.api_support import PlainFieldInfo
+
 
 def _refused_message() -> str:
     return gettext("The record could not be saved: a value is missing, already taken or not allowed.")
@@ -42,7 +44,7 @@ class _DatabaseRefusalIs422:
         return self._guarded(super().delete_headless, pk)
 
 
-class EstateUserApi(_DatabaseRefusalIs422, UserApi):
+class EstateUserApi(PlainFieldInfo, _DatabaseRefusalIs422, UserApi):
     @expose("/", methods=["POST"])
     @protect()
     @safe
@@ -70,21 +72,21 @@ class EstateUserApi(_DatabaseRefusalIs422, UserApi):
         return resp
 
 
-class EstateRoleApi(_DatabaseRefusalIs422, RoleApi):
+class EstateRoleApi(PlainFieldInfo, _DatabaseRefusalIs422, RoleApi):
     pass
 
 
-class EstatePermissionApi(_DatabaseRefusalIs422, PermissionApi):
+class EstatePermissionApi(PlainFieldInfo, _DatabaseRefusalIs422, PermissionApi):
     pass
 
 
-class EstateViewMenuApi(_DatabaseRefusalIs422, ViewMenuApi):
+class EstateViewMenuApi(PlainFieldInfo, _DatabaseRefusalIs422, ViewMenuApi):
     pass
 
 
-class EstatePermissionViewMenuApi(_DatabaseRefusalIs422, PermissionViewMenuApi):
+class EstatePermissionViewMenuApi(PlainFieldInfo, _DatabaseRefusalIs422, PermissionViewMenuApi):
     pass
 
 
-class EstateGroupApi(_DatabaseRefusalIs422, GroupApi):
+class EstateGroupApi(PlainFieldInfo, _DatabaseRefusalIs422, GroupApi):
     pass
