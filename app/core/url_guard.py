@@ -7,8 +7,9 @@ unknown column, a page number that is not a number and a chart group beyond the 
 A route added later is covered without doing anything (tests/security/test_hostile_urls.py
 walks every rule).
 
-- path variables: an int (werkzeug's ``<int:...>``) must be a 64-bit id; a ``<pk>`` or a
-  ``<..._id>`` given as text must be one too (``app.core.inputs.as_id``'s rules), else 404;
+- path variables: an int (werkzeug's ``<int:...>``) must fit an id column (``MAX_PATH_ID``);
+  a ``<pk>`` or a ``<..._id>`` given as text must be such an id too, in plain digits
+  (``app.core.inputs.as_id``'s rules), else 404;
 - query ids the desk's own pages read (``estate``, ``unit``): an id or nothing, else 404;
 - FAB's list arguments: ``page_<View>`` / ``psize_<View>`` whole numbers, ``_oc_<View>`` one
   of that view's sortable columns, else 400;
@@ -22,8 +23,13 @@ import re
 
 from flask import abort, request
 
-from app.core.inputs import MAX_ID, as_id
+from app.core.inputs import as_id
 from app.exceptions import DomainError
+
+# Every id column is an INTEGER: 32 bits on PostgreSQL, which answers a larger id with a
+# DataError ("integer out of range") where SQLite just finds nothing. No record has a larger
+# id, so a path id beyond it is a 404 on both (as_id's 64-bit limit is the driver's, not ours).
+MAX_PATH_ID = 2**31 - 1
 
 # query arguments that name a record on the desk's own pages (the public fee table, the visit
 # and search pages): anything but an id can only be a 404
@@ -33,15 +39,14 @@ _DIGITS = re.compile(r"[0-9]{1,9}")  # a page number or page size (FAB calls int
 
 def _is_id(value) -> bool:
     try:
-        as_id(value, "id")
+        return as_id(value, "id") <= MAX_PATH_ID
     except DomainError:
         return False
-    return True
 
 
 def _check_path(view_args: dict) -> None:
     for name, value in view_args.items():
-        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+        if isinstance(value, int) and not 0 <= value <= MAX_PATH_ID:
             abort(404)
         if isinstance(value, str) and (name == "pk" or name.endswith("_id")) and not _is_id(value):
             abort(404)
