@@ -103,6 +103,9 @@ def create_app(config: str | object = "config", **overrides) -> Flask:
         from app.security import init_security
 
         init_security(app, appbuilder)  # login limit, password policy, sessions, headers, security log
+        from app.core import url_guard
+
+        url_guard.init_app(app, appbuilder)  # hostile ids, sorts, actions: 404/400 before any view
 
     from app.core.money import fmt
     from app.security.roles import role_label, staff_name

@@ -97,6 +97,12 @@ def do_login(client, username: str, password: str = PASSWORD):
     return client.post("/login/", data={"username": username, "password": password, "csrf_token": token})
 
 
+def logout(client):
+    """Log out as the navbar does: a POST with the CSRF token (a GET of /logout/ only asks)."""
+    token = csrf_token(client, "/logout/")
+    return client.post("/logout/", data={"csrf_token": token})
+
+
 @pytest.fixture()
 def login(client):
     """login("clerk") logs the test client in; returns the client."""

@@ -19,7 +19,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from app.core.api_support import as_pk, check_relations, exact_decimals
+from app.core.api_support import PlainFieldInfo, as_pk, check_relations, exact_decimals
 from app.core.audit import acting_as
 from app.core.models import estate_of
 from app.core.views import _is_scoped, _scope_column, current_estate_ids
@@ -70,7 +70,7 @@ def action_endpoint(url: str, summary: str, body: str | dict | None = None, *, o
     return deco
 
 
-class StaffRestApi(ModelRestApi):
+class StaffRestApi(PlainFieldInfo, ModelRestApi):
     method_permission_name = METHOD_PERMISSIONS
     allow_browser_login = True
     service_check = None

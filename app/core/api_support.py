@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask_babel import gettext
+from flask_babel import get_domain, gettext
 from marshmallow import ValidationError, fields
 from sqlalchemy import inspect as sa_inspect
 
@@ -114,3 +114,17 @@ def exact_decimals(schema, model) -> None:
         schema.fields[name] = schema.load_fields[name] = exact
         if name in schema.dump_fields:
             schema.dump_fields[name] = exact
+
+
+class PlainFieldInfo:
+    """``_info``: FAB translates ``label_columns.get(name, "")`` and ``description_columns.get(
+    name, "")``, and ``gettext("")`` is the catalog's header (``Project-Id-Version…``): a
+    field without a description showed it. Only a text that is there is translated."""
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        ret = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        domain = get_domain()  # the texts were declared where they are set (_l, FAB's labels)
+        for key, texts in (("label", self.label_columns), ("description", self.description_columns)):
+            text = texts.get(field.name)
+            ret[key] = domain.gettext(str(text)) if text else ""
+        return ret

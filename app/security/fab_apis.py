@@ -1,8 +1,9 @@
 """FAB's own user, role and permission APIs (FAB_ADD_SECURITY_API), with what fuzzing found in
 them closed: a database refusal was a 500 (or a 422 quoting the driver's message, e.g.
 "UNIQUE constraint failed: ab_user.username"), and PUT on a user id that does not exist
-crashed. Each class keeps FAB's name, resource and permission; security.manager puts them in
-place of FAB's."""
+crashed, and an id beyond the id column's range in a body (``roles``, ``user_ids``,
+``permission_view_menu_ids``…) overflowed the driver. Each class keeps FAB's name, resource and
+permission; security.manager puts them in place of FAB's."""
 from __future__ import annotations
 
 from flask import request
@@ -14,9 +15,45 @@ from flask_appbuilder.security.sqla.apis import (
 from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.api_support import PlainFieldInfo
+from app.core.url_guard import MAX_PATH_ID
+
 
 def _refused_message() -> str:
     return gettext("The record could not be saved: a value is missing, already taken or not allowed.")
+
+
+def _bad_id(key: str, value) -> bool:
+    """An integer id the database cannot hold (SQLite overflows beyond 64 bits, PostgreSQL's
+    INTEGER beyond 31), in a list of ids or an ``…_id`` field."""
+    values = value if isinstance(value, list) else [value] if key.endswith("id") else []
+    return any(isinstance(v, int) and not isinstance(v, bool) and not 0 < v <= MAX_PATH_ID for v in values)
+
+
+class _BodyChecked:
+    """Every POST/PUT body of these APIs must be JSON and hold no id out of range, checked
+    before FAB reads it (in the blueprint, so that each of FAB's endpoints is covered, not one
+    override each). It runs before the permission check: the refusal of a malformed body
+    tells nothing about the data."""
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._refuse_bad_body)
+        return blueprint
+
+    def _refuse_bad_body(self):
+        if request.method not in ("POST", "PUT"):
+            return None
+        if not request.is_json:  # FAB reads request.json: a 500 without a JSON body
+            return self.response_400(message=gettext("The request body must be JSON."))
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None  # FAB's own answer (400)
+        bad = sorted(key for key, value in body.items() if _bad_id(key, value))
+        if bad:
+            message = gettext("Give a list of ids of existing records.")
+            return self.response_422(message={key: [message] for key in bad})
+        return None
 
 
 class _DatabaseRefusalIs422:
@@ -42,7 +79,7 @@ class _DatabaseRefusalIs422:
         return self._guarded(super().delete_headless, pk)
 
 
-class EstateUserApi(_DatabaseRefusalIs422, UserApi):
+class EstateUserApi(PlainFieldInfo, _BodyChecked, _DatabaseRefusalIs422, UserApi):
     @expose("/", methods=["POST"])
     @protect()
     @safe
@@ -70,21 +107,21 @@ class EstateUserApi(_DatabaseRefusalIs422, UserApi):
         return resp
 
 
-class EstateRoleApi(_DatabaseRefusalIs422, RoleApi):
+class EstateRoleApi(PlainFieldInfo, _BodyChecked, _DatabaseRefusalIs422, RoleApi):
     pass
 
 
-class EstatePermissionApi(_DatabaseRefusalIs422, PermissionApi):
+class EstatePermissionApi(PlainFieldInfo, _BodyChecked, _DatabaseRefusalIs422, PermissionApi):
     pass
 
 
-class EstateViewMenuApi(_DatabaseRefusalIs422, ViewMenuApi):
+class EstateViewMenuApi(PlainFieldInfo, _BodyChecked, _DatabaseRefusalIs422, ViewMenuApi):
     pass
 
 
-class EstatePermissionViewMenuApi(_DatabaseRefusalIs422, PermissionViewMenuApi):
+class EstatePermissionViewMenuApi(PlainFieldInfo, _BodyChecked, _DatabaseRefusalIs422, PermissionViewMenuApi):
     pass
 
 
-class EstateGroupApi(_DatabaseRefusalIs422, GroupApi):
+class EstateGroupApi(PlainFieldInfo, _BodyChecked, _DatabaseRefusalIs422, GroupApi):
     pass

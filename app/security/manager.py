@@ -11,6 +11,7 @@ from app.security.roles import ADMIN, PUBLIC, ROLE_MATRIX, SELF_SERVICE
 
 class EstateSecurityManager(SecurityManager):
     from app.security.views import StaffUserDBModelView as userdbmodelview  # noqa: N813
+    from app.security.views import AuthDBView as authdbview  # noqa: N813
     from app.security.views import ResetMyPasswordView as resetmypasswordview  # noqa: N813
     from app.security.views import ResetPasswordView as resetpasswordview  # noqa: N813
     from app.security.fab_apis import EstateGroupApi as group_api  # noqa: N813

@@ -1,11 +1,14 @@
 """FAB's own user pages, speaking the office's language: the profile shows 是/否 and the
 role names in words, not True and [Clerk]."""
+from flask import redirect, request
+from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.views import UserDBModelView
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, Regexp
@@ -111,3 +114,19 @@ class ResetMyPasswordView(fab_views.ResetMyPasswordView):
 
 class ResetPasswordView(fab_views.ResetPasswordView):
     form = StaffResetPasswordForm
+
+
+class AuthDBView(fab_views.AuthDBView):
+    """FAB logs out on a GET of /logout/: a link in a mail, an <img src> on any page or a
+    browser's prefetch could end a clerk's session in the middle of taking a payment. A GET
+    now shows a one-button page; only its POST (with the session's CSRF token, checked by
+    Flask-WTF as for every form) logs out. Same class name as FAB's: the endpoint stays
+    AuthDBView.logout."""
+
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        if request.method == "POST":
+            return super().logout()
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_index)
+        return self.render_template("staff/logout.html", title=_l("Log out"), appbuilder=self.appbuilder)

@@ -24,7 +24,8 @@ def open_menu(page, toggle_selector: str) -> None:
 FLAG_MENU = "header .navbar-right li.dropdown > a.dropdown-toggle:has(i.flag)"
 USER_MENU = "header .navbar-right li.dropdown > a.dropdown-toggle:has(.fa-user)"
 PROFILE_LINK = 'header .navbar-right a[href$="/users/userinfo/"]'
-LOGOUT_LINK = 'header .navbar-right a[href$="/logout/"]'
+# logout is a small POST form (a GET of /logout/ only asks): its button
+LOGOUT_LINK = 'header .navbar-right form.navbar-logout[action$="/logout/"] button[type=submit]'
 
 
 def assert_user_menu_language(page, chinese: bool) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 from app.cashdesk import services
 from app.cashdesk.models import Receipt, VoidRequest
 from app.extensions import db
-from tests.conftest import do_login
+from tests.conftest import do_login, logout
 
 
 def _hidden(html, name):
@@ -69,7 +69,7 @@ def test_void_asked_by_clerk_approved_by_accountant(app, client, fresh_unit, cle
     assert f"/cashdesk/void/{req.id}/approve" not in page  # a clerk gets no approve button
     token = _hidden(html, "csrf_token")  # a valid token: the refusal must come from the permission
     assert client.post(f"/cashdesk/void/{req.id}/approve", data={"csrf_token": token}).status_code == 403
-    client.get("/logout/")
+    logout(client)
     do_login(client, "accountant")
     page = client.get(f"/voidrequestmodelview/show/{req.id}").get_data(as_text=True)
     assert f"/cashdesk/void/{req.id}/approve" in page
@@ -105,7 +105,7 @@ def test_receipt_and_statement_print_as_pdf(app, client, fresh_unit, clerk):
     assert code in text and "1,005.50" in text and "壹仟零伍元伍角" in text
     resp = client.get(f"/cashdesk/ledger/{fresh_unit.id}.pdf")
     assert resp.status_code == 200 and code in "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
-    client.get("/logout/")
+    logout(client)
     do_login(client, "clerk_b")  # another estate's clerk
     assert client.get(f"/cashdesk/receipt/{rid}.pdf").status_code == 404
 
@@ -125,6 +125,6 @@ def test_home_page_says_what_was_taken_today(app, client, fresh_unit, clerk):
     line = re.sub(r"\s+", " ", html[html.index('dashboard-takings'):html.index('</p>', html.index('dashboard-takings'))])
     total = before_total + D("123.45")
     assert f"{before_count + 1} 张收据" in line and f"¥{total:,.2f}" in line, line
-    client.get("/logout/")
+    logout(client)
     do_login(client, "engineer")
     assert "dashboard-takings" not in client.get("/").get_data(as_text=True)

@@ -15,7 +15,7 @@ from app.cashdesk.models import BankDeposit, BankDepositReceipt, Receipt
 from app.core.money import Money
 from app.exceptions import DomainError, PermissionDenied
 from app.extensions import db
-from tests.conftest import do_login
+from tests.conftest import do_login, logout
 
 _day = count()
 
@@ -260,7 +260,7 @@ def test_pages_record_confirm_and_refuse(app, client, unit, clerk):
     # no edit and no delete, for anyone
     assert client.get(f"/bankdepositmodelview/edit/{dep_id}").status_code == 403
     assert client.post(f"/bankdepositmodelview/delete/{dep_id}", data={"csrf_token": token}).status_code == 403
-    client.get("/logout/")
+    logout(client)
 
     do_login(client, "accountant")
     show = client.get(f"/bankdepositmodelview/show/{dep_id}").get_data(as_text=True)
@@ -270,7 +270,7 @@ def test_pages_record_confirm_and_refuse(app, client, unit, clerk):
     assert resp.status_code == 302
     assert client.get("/deposits/new").status_code == 403  # she confirms, she does not record
     assert "/deposits/new" not in client.get("/bankdepositmodelview/list/").get_data(as_text=True)
-    client.get("/logout/")
+    logout(client)
 
     do_login(client, "admin")
     admin_token = _hidden(client.get("/deposits/new").get_data(as_text=True))

@@ -12,6 +12,7 @@ from app.core import clock
 from app.exceptions import DomainError, PermissionDenied
 from app.extensions import db
 from tests.collection.conftest import NOW
+from tests.conftest import logout
 
 ZERO = D("0.00")
 
@@ -291,7 +292,7 @@ def test_waiver_pages_clerk_asks_manager_decides(app, login, make_units, estate_
     db.session.commit()
     assert db.session.get(LateFeeWaiver, wid).status == "pending"
     db.session.commit()
-    client.get("/logout/")
+    logout(client)
     client = login("manager")
     show = client.get(f"/latefeewaivermodelview/show/{wid}").get_data(as_text=True)
     assert "Approve" in show or "批准" in show

@@ -5,7 +5,7 @@ import datetime as dt
 from app.cashdesk import services as cash
 from app.estate.models import Unit
 from app.extensions import db
-from tests.conftest import do_login
+from tests.conftest import do_login, logout
 
 
 def test_reversal_fields_only_on_a_reversal(app, client):
@@ -60,10 +60,10 @@ def test_the_record_page_offers_edit_to_those_who_may(app, client):
     assert found and found.group(1) == f"/feeschedulemodelview/edit/{draft_id}"
     assert client.get(found.group(1)).status_code == 200  # and the link works
     assert not _edit_link(client.get(f"/feeschedulemodelview/show/{published_id}").get_data(as_text=True))
-    client.get("/logout/")
+    logout(client)
     do_login(client, "engineer")  # reads units, may not change them
     assert not _edit_link(client.get(f"/unitmodelview/show/{unit_id}").get_data(as_text=True))
-    client.get("/logout/")
+    logout(client)
     do_login(client, "admin")  # a receipt has no edit page, not even for the administrator
     assert not _edit_link(client.get(f"/receiptmodelview/show/{receipt_id}").get_data(as_text=True))
     assert _edit_link(client.get(f"/unitmodelview/show/{unit_id}").get_data(as_text=True))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.owners import exporter, importer
 from app.owners.models import Owner
-from tests.conftest import OTHER_ESTATE
+from tests.conftest import OTHER_ESTATE, logout
 from tests.owners.test_import import row, xlsx
 
 DANGEROUS = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)"]
@@ -151,7 +151,7 @@ def test_anonymous_export_goes_to_login(client):
 def test_owner_list_offers_export_only_to_roles_that_may_export(login, client):
     manager = login("manager")
     assert "/import/owners.xlsx" in manager.get("/ownermodelview/list/").get_data(as_text=True)
-    client.get("/logout/")
+    logout(client)
     clerk = login("clerk")
     assert "/import/owners.xlsx" not in clerk.get("/ownermodelview/list/").get_data(as_text=True)
 

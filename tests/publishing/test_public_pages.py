@@ -9,7 +9,7 @@ from app.extensions import db
 from app.publishing import services
 from app.publishing.models import Notice
 from app.exceptions import DomainError, PermissionDenied
-from tests.conftest import csrf_token, do_login
+from tests.conftest import csrf_token, do_login, logout
 
 PUBLIC = ["/public/fees", "/public/services", "/public/notices"]
 NOW = dt.datetime(2030, 6, 1, 10, 0)
@@ -122,12 +122,12 @@ def test_supervisor_publishes_through_the_page_and_clerk_cannot(app, client):
     assert f"/noticemodelview/publish/{nid}" not in page
     token = csrf_token(client, "/noticemodelview/add")
     assert client.post(f"/noticemodelview/publish/{nid}", data={"csrf_token": token}).status_code == 403
-    client.get("/logout/")
+    logout(client)
     do_login(client, "supervisor")
     page = client.get(f"/noticemodelview/show/{nid}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post(f"/noticemodelview/publish/{nid}", data={"csrf_token": token}).status_code == 302
-    client.get("/logout/")
+    logout(client)
     assert "绿化修剪通知" in client.get("/public/notices").get_data(as_text=True)
 
 

@@ -93,7 +93,7 @@ def test_blocked_logins(app):
 def test_logout_and_session_expiry(app):
     start = _last_id(app)
     b = Browser(app, "clerk")
-    b.get("/logout/")
+    b.post_form("/logout/")
     assert _one(app, start, "logout")["username"] == "clerk"
     b = Browser(app, "clerk")
     with b.client.session_transaction() as sess:

@@ -118,7 +118,7 @@ def test_logout_ends_the_session_even_for_a_copy_of_the_cookie(app):
     b = Browser(app, "clerk")
     assert b.get(PAGE).status_code == 200
     jar = [(c.key, c.value, c.domain) for c in b.client._cookies.values()]
-    b.get("/logout/")
+    b.post_form("/logout/")
     assert is_login_redirect(b.get(PAGE))
     # someone replays the cookie copied before the logout
     thief = app.test_client()

@@ -118,7 +118,7 @@ def test_once_redis_answers_again_a_logout_is_shared_again(app, tmp_path, monkey
         monkeypatch.setattr(StorageHealth, "RECHECK_SECONDS", 0)  # as if the interval had passed
         assert b.get(PAGE).status_code == 200
         jar = _cookies(b)
-        b.get("/logout/")
+        b.post_form("/logout/")
         assert is_login_redirect(b.get(PAGE))
         assert is_login_redirect(_replay(other, jar))
     finally:

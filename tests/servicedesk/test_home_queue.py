@@ -5,7 +5,7 @@ import datetime as dt
 from app.core import clock
 from app.extensions import db
 from app.servicedesk import services
-from tests.conftest import do_login
+from tests.conftest import do_login, logout
 
 
 def _dispatched(app, department: str, description: str) -> str:
@@ -29,7 +29,7 @@ def test_engineer_sees_the_departments_open_repairs_on_the_home_page(app, client
     home = client.get("/").get_data(as_text=True)
     assert "department-work-order" in home and ours in home
     assert theirs not in home
-    client.get("/logout/")
+    logout(client)
     do_login(client, "clerk")
     home = client.get("/").get_data(as_text=True)
     assert "department-work-order" not in home  # the desk sees late ones only, not every open order
