@@ -18,7 +18,8 @@ from tests.conftest import do_login
 
 
 class _Form(HTMLParser):
-    """What a browser submits for the first POST form of a page, untouched by the user."""
+    """What a browser submits for the page's first POST form (not the navbar's logout), untouched
+    by the user."""
 
     def __init__(self):
         super().__init__()
@@ -31,7 +32,8 @@ class _Form(HTMLParser):
         a = dict(attrs)
         if self._done:
             return
-        if tag == "form" and (a.get("method") or "").lower() == "post":
+        # the page's own form: the navbar's logout is a POST form too
+        if tag == "form" and (a.get("method") or "").lower() == "post" and "logout" not in (a.get("action") or ""):
             self._in_form = True
         if not self._in_form or not a.get("name") and tag != "option":
             return
