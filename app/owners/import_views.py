@@ -29,7 +29,8 @@ from app.security import permissions as P
 from app.core.views import current_estates
 
 
-class ImportForm(FlaskForm):
+class ExcelFileForm(FlaskForm):
+    """What every Excel import asks: the estate, the .xlsx file, and all-or-nothing or good rows only."""
     estate = SelectField(_l("Estate"), coerce=int, validators=[InputRequired()])
     file = FileField(
         _l("Excel file (.xlsx)"),
@@ -40,24 +41,17 @@ class ImportForm(FlaskForm):
         _l("Import only the rows without errors"),
         description=_l("Otherwise nothing is imported while any row has an error."),
     )
+
+
+class ImportForm(ExcelFileForm):
     update_existing = BooleanField(
         _l("Update existing units and people with the values in the file"),
         description=_l("Otherwise a value that differs from the registered one is reported as an error."),
     )
 
 
-class OpeningForm(FlaskForm):
+class OpeningForm(ExcelFileForm):
     """期初欠费: the opening balances of the units, one row per unit, fee item and month."""
-    estate = SelectField(_l("Estate"), coerce=int, validators=[InputRequired()])
-    file = FileField(
-        _l("Excel file (.xlsx)"),
-        validators=[FileRequired(_l("Choose the file to import.")),
-                    FileAllowed(["xlsx"], _l("Only Excel .xlsx files can be imported."))],
-    )
-    good_rows_only = BooleanField(
-        _l("Import only the rows without errors"),
-        description=_l("Otherwise nothing is imported while any row has an error."),
-    )
 
 
 def _estate_choices() -> list[tuple[int, str]]:
